@@ -1,0 +1,46 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// One strict settings list for every target (STYLE.md habit 7).
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Switchboard",
+    products: [
+        .executable(name: "switchboard", targets: ["switchboard"]),
+    ],
+    targets: [
+        // OpenSSL from the system (libssl-dev): SHA-256 and HMAC.
+        .systemLibrary(
+            name: "COpenSSL",
+            path: "Sources/COpenSSL",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        // Domain: E164, accounts, agents, numbers, the rules, the lock-sharded index. No sockets, no files.
+        .target(name: "SwitchboardCore", swiftSettings: strict),
+        // Snapshot + journal, recovery, compaction, export/import.
+        .target(name: "SwitchboardStore", dependencies: ["SwitchboardCore", "COpenSSL"], swiftSettings: strict),
+        // HTTP/1.1: incremental parser, response encoder, limits. No sockets.
+        .target(name: "SwitchboardHTTP", swiftSettings: strict),
+        // The executable: argument parsing into a command enum, then the work.
+        .executableTarget(
+            name: "switchboard",
+            dependencies: ["SwitchboardCore", "SwitchboardStore"],
+            swiftSettings: strict
+        ),
+
+        .testTarget(name: "SwitchboardCoreTests", dependencies: ["SwitchboardCore"], swiftSettings: strict),
+        .testTarget(
+            name: "SwitchboardStoreTests",
+            dependencies: ["SwitchboardStore", "SwitchboardCore"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "SwitchboardHTTPTests", dependencies: ["SwitchboardHTTP"], swiftSettings: strict),
+
+        // BENCHMARKS
+    ]
+)

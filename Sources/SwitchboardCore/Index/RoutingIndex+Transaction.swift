@@ -1,0 +1,83 @@
+extension RoutingIndex {
+    /// Write access to a set of shards, all locked for the transaction's lifetime.
+    ///
+    /// Only the `Directory` creates transactions, and only while holding its own writer lock, so
+    /// there is one writer at a time; the shard locks are for the readers.
+    struct Transaction: ~Copyable {
+        let index: RoutingIndex
+        private let numberShardSet: UInt64
+        private let agentShardSet: UInt64
+
+        fileprivate init(index: RoutingIndex, numberShards: UInt64, agentShards: UInt64) {
+            self.index = index
+            self.numberShardSet = numberShards
+            self.agentShardSet = agentShards
+        }
+
+        func number(_ key: UInt64) -> NumberSlot? {
+            let hash = RoutingIndex.hash(key)
+            let shardIndex = RoutingIndex.numberShardIndex(hash: hash)
+            precondition(numberShardSet & (1 << UInt64(shardIndex)) != 0, "number shard not locked by this transaction")
+            let shard = index.numberShards[shardIndex]
+            return shard.table.find(key, hash: hash).map { shard.table[$0] }
+        }
+
+        func setNumber(_ slot: NumberSlot) {
+            let hash = RoutingIndex.hash(slot.key)
+            let shardIndex = RoutingIndex.numberShardIndex(hash: hash)
+            precondition(numberShardSet & (1 << UInt64(shardIndex)) != 0, "number shard not locked by this transaction")
+            precondition(slot.agent == nil || slot.active, "an inactive number cannot hold an agent")
+            index.numberShards[shardIndex].table.upsert(slot, hash: hash)
+        }
+
+        func agent(_ key: AgentKey) -> AgentEntry? {
+            let shardIndex = RoutingIndex.agentShardIndex(account: key.account, id: key.id)
+            precondition(agentShardSet & (1 << UInt64(shardIndex)) != 0, "agent shard not locked by this transaction")
+            return index.agentShards[shardIndex].agents[key]
+        }
+
+        func setAgent(_ key: AgentKey, _ entry: AgentEntry?) {
+            let shardIndex = RoutingIndex.agentShardIndex(account: key.account, id: key.id)
+            precondition(agentShardSet & (1 << UInt64(shardIndex)) != 0, "agent shard not locked by this transaction")
+            index.agentShards[shardIndex].agents[key] = entry
+        }
+    }
+
+    /// Locks the shards of `numbers` and `agents` in the global order, runs `body`, unlocks.
+    func transaction<Result>(
+        numbers: [UInt64], agents: [AgentKey], _ body: (borrowing Transaction) throws -> Result
+    ) rethrows -> Result {
+        var numberSet: UInt64 = 0
+        for key in numbers { numberSet |= 1 << UInt64(RoutingIndex.numberShardIndex(hash: RoutingIndex.hash(key))) }
+        var agentSet: UInt64 = 0
+        for key in agents { agentSet |= 1 << UInt64(RoutingIndex.agentShardIndex(account: key.account, id: key.id)) }
+        return try locking(numberSet: numberSet, agentSet: agentSet) {
+            try body(Transaction(index: self, numberShards: numberSet, agentShards: agentSet))
+        }
+    }
+
+    /// Every shard locked: for bulk loads and changes that touch many numbers (sync).
+    func transactionOnAll<Result>(_ body: (borrowing Transaction) throws -> Result) rethrows -> Result {
+        try locking(numberSet: .max, agentSet: .max) {
+            try body(Transaction(index: self, numberShards: .max, agentShards: .max))
+        }
+    }
+
+    private func locking<Result>(numberSet: UInt64, agentSet: UInt64, _ body: () throws -> Result) rethrows -> Result {
+        for shard in 0..<RoutingIndex.shardCount where numberSet & (1 << UInt64(shard)) != 0 { numberShards[shard].lock.lock() }
+        for shard in 0..<RoutingIndex.shardCount where agentSet & (1 << UInt64(shard)) != 0 { agentShards[shard].lock.lock() }
+        defer {
+            for shard in 0..<RoutingIndex.shardCount where agentSet & (1 << UInt64(shard)) != 0 { agentShards[shard].lock.unlock() }
+            for shard in 0..<RoutingIndex.shardCount where numberSet & (1 << UInt64(shard)) != 0 { numberShards[shard].lock.unlock() }
+        }
+        return try body()
+    }
+
+    /// Sets or clears the default caller ID of one connection, in every agent shard at once.
+    func setDefaultCallerID(account: UInt32, provider: Provider, _ number: E164?) {
+        let key = RoutingIndex.connectionKey(account: account, provider: provider)
+        locking(numberSet: 0, agentSet: .max) {
+            for shard in agentShards { shard.defaults[key] = number?.key }
+        }
+    }
+}
