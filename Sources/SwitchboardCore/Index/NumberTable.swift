@@ -30,6 +30,21 @@ struct NumberTable {
         mask = size - 1
     }
 
+    /// Grows the table ahead of a bulk load so it is not rehashed on the way.
+    mutating func reserve(_ expected: Int) {
+        guard (expected * 4) > slots.count * 3 else { return }
+        var size = slots.count
+        while size * 3 / 4 < expected { size <<= 1 }
+        let old = slots
+        slots = ContiguousArray(repeating: .empty, count: size)
+        mask = size - 1
+        for slot in old where slot.key != 0 {
+            var index = Int(truncatingIfNeeded: RoutingIndex.hash(slot.key)) & mask
+            while slots[index].key != 0 { index = (index + 1) & mask }
+            slots[index] = slot
+        }
+    }
+
     /// Bytes held by the slot array (what the index costs per number, without agents).
     var allocatedBytes: Int { slots.capacity * MemoryLayout<NumberSlot>.stride }
 
@@ -66,16 +81,7 @@ struct NumberTable {
         count += 1
     }
 
-    private mutating func grow() {
-        let old = slots
-        slots = ContiguousArray(repeating: .empty, count: old.count * 2)
-        mask = slots.count - 1
-        for slot in old where slot.key != 0 {
-            var index = Int(truncatingIfNeeded: RoutingIndex.hash(slot.key)) & mask
-            while slots[index].key != 0 { index = (index + 1) & mask }
-            slots[index] = slot
-        }
-    }
+    private mutating func grow() { reserve(count * 2 + 2) }
 
     /// Every occupied slot, in table order.
     func forEach(_ body: (NumberSlot) throws -> Void) rethrows {

@@ -44,26 +44,28 @@ extension RoutingIndex {
     }
 
     /// Locks the shards of `numbers` and `agents` in the global order, runs `body`, unlocks.
-    func transaction<Result>(
-        numbers: [UInt64], agents: [AgentKey], _ body: (borrowing Transaction) throws -> Result
-    ) rethrows -> Result {
+    func transaction<Result, Failure: Error>(
+        numbers: [UInt64], agents: [AgentKey], _ body: (borrowing Transaction) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
         var numberSet: UInt64 = 0
         for key in numbers { numberSet |= 1 << UInt64(RoutingIndex.numberShardIndex(hash: RoutingIndex.hash(key))) }
         var agentSet: UInt64 = 0
         for key in agents { agentSet |= 1 << UInt64(RoutingIndex.agentShardIndex(account: key.account, id: key.id)) }
-        return try locking(numberSet: numberSet, agentSet: agentSet) {
+        return try locking(numberSet: numberSet, agentSet: agentSet) { () throws(Failure) in
             try body(Transaction(index: self, numberShards: numberSet, agentShards: agentSet))
         }
     }
 
     /// Every shard locked: for bulk loads and changes that touch many numbers (sync).
-    func transactionOnAll<Result>(_ body: (borrowing Transaction) throws -> Result) rethrows -> Result {
-        try locking(numberSet: .max, agentSet: .max) {
+    func transactionOnAll<Result, Failure: Error>(_ body: (borrowing Transaction) throws(Failure) -> Result) throws(Failure) -> Result {
+        try locking(numberSet: .max, agentSet: .max) { () throws(Failure) in
             try body(Transaction(index: self, numberShards: .max, agentShards: .max))
         }
     }
 
-    private func locking<Result>(numberSet: UInt64, agentSet: UInt64, _ body: () throws -> Result) rethrows -> Result {
+    private func locking<Result, Failure: Error>(
+        numberSet: UInt64, agentSet: UInt64, _ body: () throws(Failure) -> Result
+    ) throws(Failure) -> Result {
         for shard in 0..<RoutingIndex.shardCount where numberSet & (1 << UInt64(shard)) != 0 { numberShards[shard].lock.lock() }
         for shard in 0..<RoutingIndex.shardCount where agentSet & (1 << UInt64(shard)) != 0 { agentShards[shard].lock.lock() }
         defer {

@@ -1,0 +1,124 @@
+internal import Synchronization
+
+/// Accounts, provider connections, agents and numbers, and every rule of SPEC §2 as operations that
+/// apply whole or change nothing.
+///
+/// Writes are serialised by one mutex (`state`); inside it a change is validated in full, handed to
+/// the journal, and only then applied to the state and the index. Reads of the hot path go to
+/// `index` and never take this mutex.
+public final class Directory: Sendable {
+    public let index: RoutingIndex
+    let state: Mutex<DirectoryState>
+    private let journal: (any ChangeJournal)?
+
+    public init(journal: (any ChangeJournal)? = nil) {
+        self.index = RoutingIndex()
+        self.state = Mutex(DirectoryState())
+        self.journal = journal
+    }
+
+    /// Applies `change` and returns once it is durable (when there is a journal).
+    @discardableResult
+    public func apply(_ change: Change) throws -> ChangeEffect {
+        var ticket: UInt64?
+        let effect = try state.withLock { state in
+            try state.apply(change, index: index) {
+                if let journal { ticket = try journal.append(change) }
+            }
+        }
+        if let ticket, let journal { try journal.waitDurable(ticket) }
+        return effect
+    }
+
+    /// Applies a change read back from the journal: same validation, nothing journaled.
+    public func replay(_ change: Change) throws(DirectoryError) {
+        do {
+            _ = try state.withLock { state in try state.apply(change, index: index, record: {}) }
+        } catch let error as DirectoryError {
+            throw error
+        } catch {
+            preconditionFailure("replay has no journal and cannot fail otherwise: \(error)")
+        }
+    }
+
+    /// Runs `body` while no change can apply: compaction rotates the journal here so that the image
+    /// taken in the same breath is exactly the state at the rotation point.
+    public func exclusively<Result>(_ body: () throws -> Result) rethrows -> Result {
+        try state.withLock { _ in try body() }
+    }
+
+    // MARK: Operations (each one `Change`)
+
+    public func createAccount(id: AccountID, name: String, tokenSHA256: String? = nil) throws -> Account {
+        guard case .account(let account) = try apply(.createAccount(Account(id: id, name: name, tokenSHA256: tokenSHA256))) else {
+            preconditionFailure("createAccount applies as an account")
+        }
+        return account
+    }
+
+    @discardableResult
+    public func putProvider(_ connection: ProviderConnection) throws -> ProviderConnection {
+        guard case .provider(let stored) = try apply(.putProvider(connection)) else { preconditionFailure("putProvider") }
+        return stored
+    }
+
+    public func deleteProvider(account: AccountID, provider: Provider) throws {
+        try apply(.deleteProvider(account: account, provider: provider))
+    }
+
+    @discardableResult
+    public func putAgent(_ spec: AgentSpec, phone: PhoneChange = .keep) throws -> AgentWrite {
+        guard case .agent(let write) = try apply(.putAgent(spec, phone: phone)) else { preconditionFailure("putAgent") }
+        return write
+    }
+
+    /// Deletes an agent; its number, if any, returns to the pool. Returns that number.
+    @discardableResult
+    public func deleteAgent(account: AccountID, id: AgentID) throws -> E164? {
+        guard case .agentDeleted(let released) = try apply(.deleteAgent(account: account, id: id)) else {
+            preconditionFailure("deleteAgent")
+        }
+        return released
+    }
+
+    @discardableResult
+    public func assign(account: AccountID, number: E164, agent: AgentID) throws -> Assignment {
+        guard case .assignment(let result) = try apply(.assign(account: account, number: number, agent: agent)) else {
+            preconditionFailure("assign")
+        }
+        return result
+    }
+
+    @discardableResult
+    public func unassign(account: AccountID, number: E164) throws -> Unassignment {
+        guard case .unassignment(let result) = try apply(.unassign(account: account, number: number)) else {
+            preconditionFailure("unassign")
+        }
+        return result
+    }
+
+    /// Adds a number that does not exist yet (import, seeding), with its assignment.
+    @discardableResult
+    public func putNumber(_ spec: NumberSpec, lastSyncedAt: Timestamp? = nil) throws -> PhoneNumber {
+        guard case .number(let number) = try apply(.putNumber(spec, lastSyncedAt: lastSyncedAt)) else {
+            preconditionFailure("putNumber")
+        }
+        return number
+    }
+
+    /// Rule 9: reconciles the account's numbers at `provider` with the provider's complete listing.
+    /// The plan is computed and applied under one hold of the writer lock, so nothing slips between.
+    public func sync(account: AccountID, provider: Provider, listing: [ListedNumber], at: Timestamp) throws -> SyncReport {
+        var ticket: UInt64?
+        let report = try state.withLock { state -> SyncReport in
+            let plan = try state.syncPlan(account: account, provider: provider, listing: listing, index: index)
+            let change = Change.sync(account: account, provider: provider, plan: plan, at: at)
+            guard case .sync(let report) = try state.apply(change, index: index, record: {
+                if let journal { ticket = try journal.append(change) }
+            }) else { preconditionFailure("sync") }
+            return report
+        }
+        if let ticket, let journal { try journal.waitDurable(ticket) }
+        return report
+    }
+}

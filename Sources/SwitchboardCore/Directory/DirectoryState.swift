@@ -1,0 +1,89 @@
+/// What the directory knows beyond the hot-path index: accounts, connections, the cold details of
+/// numbers, and per-account lists for the management pages. Protected by the directory's mutex.
+struct DirectoryState {
+    /// Position = account slot. Accounts are never removed, so slots are stable.
+    var accounts: [Account] = []
+    var slots: [AccountID: UInt32] = [:]
+    /// `RoutingIndex.connectionKey` → connection.
+    var connections: [UInt64: ProviderConnection] = [:]
+    /// Number key → what only the API shows.
+    var cold: [UInt64: ColdNumber] = [:]
+    /// Account slot → its numbers and agents, sorted on demand for the lists.
+    var numberLists: [NumberList] = []
+    var agentLists: [AgentList] = []
+
+    struct ColdNumber {
+        /// The provider's id for the number; nil when it is the number itself (Retell's case), to save memory.
+        var providerNumberID: String?
+        /// Milliseconds since the epoch when a sync last listed the number; `Int64.min` for never.
+        var lastSyncedAt: Int64
+    }
+
+    struct NumberList {
+        var keys: [UInt64] = []
+        var sorted = true
+
+        mutating func sortedKeys() -> [UInt64] {
+            if !sorted {
+                keys.sort { E164(uncheckedKey: $0) < E164(uncheckedKey: $1) }
+                sorted = true
+            }
+            return keys
+        }
+
+        mutating func append(_ key: UInt64) {
+            if let last = keys.last, sorted, !(E164(uncheckedKey: last) < E164(uncheckedKey: key)) { sorted = false }
+            keys.append(key)
+        }
+
+        mutating func remove(_ key: UInt64) {
+            if let position = keys.firstIndex(of: key) { keys.remove(at: position) }
+        }
+    }
+
+    struct AgentList {
+        var ids: Set<String> = []
+        var sortedCache: [String]? = []
+
+        mutating func sortedIDs() -> [String] {
+            if let sortedCache { return sortedCache }
+            let sorted = ids.sorted()
+            sortedCache = sorted
+            return sorted
+        }
+
+        mutating func insert(_ id: String) {
+            if ids.insert(id).inserted { sortedCache = nil }
+        }
+
+        mutating func remove(_ id: String) {
+            if ids.remove(id) != nil { sortedCache = nil }
+        }
+    }
+
+    func slot(_ account: AccountID) throws(DirectoryError) -> UInt32 {
+        guard let slot = slots[account] else { throw .unknownAccount(account) }
+        return slot
+    }
+
+    func providerNumberID(_ key: UInt64) -> String {
+        cold[key]?.providerNumberID ?? E164(uncheckedKey: key).description
+    }
+
+    /// The API view of a number from its index slot.
+    func phoneNumber(_ slot: NumberSlot) -> PhoneNumber {
+        let cold = cold[slot.key]
+        let synced = cold.flatMap { $0.lastSyncedAt == Int64.min ? nil : Timestamp(milliseconds: $0.lastSyncedAt) }
+        return PhoneNumber(
+            number: E164(uncheckedKey: slot.key), account: accounts[Int(slot.account)].id, provider: slot.provider,
+            providerNumberID: cold?.providerNumberID ?? E164(uncheckedKey: slot.key).description,
+            status: slot.active ? .active : .inactive, agentID: slot.agent?.id, agentName: slot.agent?.spec.name,
+            lastSyncedAt: synced
+        )
+    }
+
+    mutating func setCold(_ key: UInt64, providerNumberID: String, lastSyncedAt: Timestamp?) {
+        let id: String? = providerNumberID == E164(uncheckedKey: key).description ? nil : providerNumberID
+        cold[key] = ColdNumber(providerNumberID: id, lastSyncedAt: lastSyncedAt?.milliseconds ?? Int64.min)
+    }
+}

@@ -1,0 +1,42 @@
+extension RoutingIndex {
+    /// Checks the index's invariants and returns what breaks them (empty when sound):
+    /// the number → agent and agent → number maps are exact inverses; a number and its agent share
+    /// account and provider; no inactive number holds an agent. Takes every lock: for tests and
+    /// `snapshot verify`, not the hot path.
+    public func invariantViolations() -> [String] {
+        transactionOnAll { _ in
+            var violations: [String] = []
+            var agentsWithNumbers: [AgentKey: UInt64] = [:]
+            for shard in agentShards {
+                for (key, entry) in shard.agents {
+                    if key.id != entry.record.id.value || key.account != entry.record.accountSlot {
+                        violations.append("agent key \(key) holds the record of \(entry.record.id)")
+                    }
+                    if entry.number != 0 { agentsWithNumbers[key] = entry.number }
+                }
+            }
+            var numbersWithAgents = 0
+            for shard in numberShards {
+                shard.table.forEach { slot in
+                    guard let agent = slot.agent else { return }
+                    numbersWithAgents += 1
+                    let number = E164(uncheckedKey: slot.key)
+                    if !slot.active { violations.append("inactive number \(number) holds agent \(agent.id)") }
+                    if agent.provider != slot.provider { violations.append("number \(number) (\(slot.provider)) holds \(agent.provider) agent \(agent.id)") }
+                    if agent.accountSlot != slot.account { violations.append("number \(number) holds agent \(agent.id) of another account") }
+                    let key = AgentKey(account: agent.accountSlot, id: agent.id.value)
+                    guard let entry = agentShards[RoutingIndex.agentShardIndex(account: key.account, id: key.id)].agents[key] else {
+                        violations.append("number \(number) holds agent \(agent.id), which does not exist")
+                        return
+                    }
+                    if entry.number != slot.key { violations.append("number \(number) holds agent \(agent.id), whose number is \(entry.number)") }
+                    if entry.record !== agent { violations.append("number \(number) holds a stale record of agent \(agent.id)") }
+                }
+            }
+            if numbersWithAgents != agentsWithNumbers.count {
+                violations.append("\(numbersWithAgents) numbers hold agents but \(agentsWithNumbers.count) agents hold numbers")
+            }
+            return violations
+        }
+    }
+}
