@@ -7,9 +7,23 @@ struct UsageError: Error {
     let message: String
 }
 
-/// Writes to stderr, for `print(_:to:)`.
+/// Writes to file descriptor 2, for `print(_:to:)`. (Glibc's `stderr` is a global `var`, which
+/// Swift 6 rightly refuses to share between threads.)
 struct StandardError: TextOutputStream {
-    mutating func write(_ string: String) { fputs(string, stderr) }
+    mutating func write(_ string: String) {
+        var string = string
+        string.withUTF8 { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = Glibc.write(2, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                offset += written
+            }
+        }
+    }
 }
 
 /// Every command the executable understands, parsed from its arguments.

@@ -1,5 +1,3 @@
-internal import Synchronization
-
 /// Accounts, provider connections, agents and numbers, and every rule of SPEC §2 as operations that
 /// apply whole or change nothing.
 ///
@@ -8,12 +6,12 @@ internal import Synchronization
 /// `index` and never take this mutex.
 public final class Directory: Sendable {
     public let index: RoutingIndex
-    let state: Mutex<DirectoryState>
+    let state: Locked<DirectoryState>
     private let journal: (any ChangeJournal)?
 
     public init(journal: (any ChangeJournal)? = nil) {
         self.index = RoutingIndex()
-        self.state = Mutex(DirectoryState())
+        self.state = Locked(DirectoryState())
         self.journal = journal
     }
 
@@ -32,13 +30,7 @@ public final class Directory: Sendable {
 
     /// Applies a change read back from the journal: same validation, nothing journaled.
     public func replay(_ change: Change) throws(DirectoryError) {
-        do {
-            _ = try state.withLock { state in try state.apply(change, index: index, record: {}) }
-        } catch let error as DirectoryError {
-            throw error
-        } catch {
-            preconditionFailure("replay has no journal and cannot fail otherwise: \(error)")
-        }
+        try state.withLock { state throws(DirectoryError) in try state.applyUnjournaled(change, index: index) }
     }
 
     /// Runs `body` while no change can apply: compaction rotates the journal here so that the image

@@ -62,8 +62,8 @@ extension Directory {
     }
 
     /// A directory holding `image`, every record checked by the rules of SPEC §2 as if applied one by
-    /// one. Numbers (the bulk) go in with every shard locked once, so a million load in well under a
-    /// second. The error names the record (`recordIndex` counts accounts, connections, agents, then
+    /// one. Numbers (the bulk) skip the per-change overhead: tables are sized once and each
+    /// number takes one small transaction. The error names the record (`recordIndex` counts accounts, connections, agents, then
     /// numbers, from 0).
     public static func load(_ image: DirectoryImage, journal: (any ChangeJournal)? = nil) throws(ImageError) -> Directory {
         let directory = Directory(journal: journal)
@@ -120,8 +120,7 @@ extension DirectoryState {
         }
         cold.reserveCapacity(cold.count + numbers.count)
         var cachedAccount: (id: AccountID, slot: UInt32)?
-        try index.transactionOnAll { transaction throws(DirectoryError) in
-            for image in numbers {
+        for image in numbers {
                 let spec = image.spec
                 let slot: UInt32
                 if let cachedAccount, cachedAccount.id == spec.account {
@@ -131,25 +130,26 @@ extension DirectoryState {
                     cachedAccount = (spec.account, slot)
                 }
                 _ = try FieldCheck.providerID(spec.providerNumberID, field: "provider_number_id")
-                guard transaction.number(spec.number.key) == nil else {
-                    throw DirectoryError(.numberTaken, "number \(spec.number) appears twice: a number exists once in the whole system")
+                let agentKey = spec.agentID.map { AgentKey(account: slot, id: $0.value) }
+                try index.transaction(numbers: [spec.number.key], agents: agentKey.map { [$0] } ?? []) { transaction throws(DirectoryError) in
+                    guard transaction.number(spec.number.key) == nil else {
+                        throw DirectoryError(.numberTaken, "number \(spec.number) appears twice: a number exists once in the whole system")
+                    }
+                    var record: AgentRecord?
+                    if let agentID = spec.agentID, let agentKey {
+                        guard var entry = transaction.agent(agentKey) else { throw DirectoryError.unknownAgent(agentID, in: spec.account) }
+                        try DirectoryState.checkAssignable(spec, to: entry)
+                        entry.number = spec.number.key
+                        transaction.setAgent(agentKey, entry)
+                        record = entry.record
+                    }
+                    transaction.setNumber(
+                        NumberSlot(key: spec.number.key, agent: record, account: slot, provider: spec.provider, active: spec.status == .active)
+                    )
                 }
-                var record: AgentRecord?
-                if let agentID = spec.agentID {
-                    let key = AgentKey(account: slot, id: agentID.value)
-                    guard var entry = transaction.agent(key) else { throw DirectoryError.unknownAgent(agentID, in: spec.account) }
-                    try DirectoryState.checkAssignable(spec, to: entry)
-                    entry.number = spec.number.key
-                    transaction.setAgent(key, entry)
-                    record = entry.record
-                }
-                transaction.setNumber(
-                    NumberSlot(key: spec.number.key, agent: record, account: slot, provider: spec.provider, active: spec.status == .active)
-                )
                 setCold(spec.number.key, providerNumberID: spec.providerNumberID, lastSyncedAt: image.lastSyncedAt)
                 numberLists[Int(slot)].append(spec.number.key)
                 position += 1
-            }
         }
     }
 

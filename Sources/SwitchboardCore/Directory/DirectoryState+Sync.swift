@@ -48,35 +48,35 @@ extension DirectoryState {
         }
         try record()
 
-        let touched = plan.added.map(\.number.key) + plan.updated.map(\.number.key) + plan.deactivated.map(\.key)
-        let apply = { (transaction: borrowing RoutingIndex.Transaction) in
-            for item in plan.added {
-                transaction.setNumber(NumberSlot(key: item.number.key, agent: nil, account: slot, provider: provider, active: true))
-            }
-            for item in plan.updated {
+        // Number by number, each in its own transaction (the number's shard, and the agent's when it
+        // loses one): every reader sees each number before or after, and a large sync never holds
+        // more than two locks.
+        for item in plan.added {
+            let slot = NumberSlot(key: item.number.key, agent: nil, account: slot, provider: provider, active: true)
+            index.transaction(numbers: [item.number.key], agents: []) { transaction in transaction.setNumber(slot) }
+        }
+        for item in plan.updated {
+            index.transaction(numbers: [item.number.key], agents: []) { transaction in
                 if var numberSlot = transaction.number(item.number.key) {
                     numberSlot.active = true
                     transaction.setNumber(numberSlot)
                 }
             }
-            for number in plan.deactivated {
+        }
+        let losers = Dictionary(losing.map { ($0.number, $0.agent) }, uniquingKeysWith: { first, _ in first })
+        for number in plan.deactivated {
+            let agentKey = losers[number.key]
+            index.transaction(numbers: [number.key], agents: agentKey.map { [$0] } ?? []) { transaction in
                 if var numberSlot = transaction.number(number.key) {
                     numberSlot.active = false
                     numberSlot.agent = nil
                     transaction.setNumber(numberSlot)
                 }
-            }
-            for (_, agentKey) in losing {
-                if var entry = transaction.agent(agentKey) {
+                if let agentKey, var entry = transaction.agent(agentKey) {
                     entry.number = 0
                     transaction.setAgent(agentKey, entry)
                 }
             }
-        }
-        if touched.count > 4096 {
-            index.transactionOnAll(apply)
-        } else {
-            index.transaction(numbers: touched, agents: losing.map(\.agent), apply)
         }
 
         for item in plan.added {

@@ -1,14 +1,15 @@
 extension RoutingIndex {
     /// Checks the index's invariants and returns what breaks them (empty when sound):
     /// the number → agent and agent → number maps are exact inverses; a number and its agent share
-    /// account and provider; no inactive number holds an agent. Takes every lock: for tests and
-    /// `snapshot verify`, not the hot path.
-    public func invariantViolations() -> [String] {
-        transactionOnAll { _ in
+    /// account and provider; no inactive number holds an agent. Reads shard by shard, so it must run
+    /// while no change applies: call it through `Directory.invariantViolations()`, which holds the
+    /// writer lock. For tests and `snapshot verify`, not the hot path.
+    func invariantViolations() -> [String] {
+        do {
             var violations: [String] = []
             var agentsWithNumbers: [AgentKey: UInt64] = [:]
             for shard in agentShards {
-                for (key, entry) in shard.agents {
+                for (key, entry) in shard.lock.withLock({ shard.agents }) {
                     if key.id != entry.record.id.value || key.account != entry.record.accountSlot {
                         violations.append("agent key \(key) holds the record of \(entry.record.id)")
                     }
@@ -17,7 +18,7 @@ extension RoutingIndex {
             }
             var numbersWithAgents = 0
             for shard in numberShards {
-                shard.table.forEach { slot in
+                shard.lock.withLock({ shard.table }).forEach { slot in
                     guard let agent = slot.agent else { return }
                     numbersWithAgents += 1
                     let number = E164(uncheckedKey: slot.key)
@@ -25,7 +26,7 @@ extension RoutingIndex {
                     if agent.provider != slot.provider { violations.append("number \(number) (\(slot.provider)) holds \(agent.provider) agent \(agent.id)") }
                     if agent.accountSlot != slot.account { violations.append("number \(number) holds agent \(agent.id) of another account") }
                     let key = AgentKey(account: agent.accountSlot, id: agent.id.value)
-                    guard let entry = agentShards[RoutingIndex.agentShardIndex(account: key.account, id: key.id)].agents[key] else {
+                    guard let entry = agentEntry(account: key.account, id: key.id) else {
                         violations.append("number \(number) holds agent \(agent.id), which does not exist")
                         return
                     }
@@ -38,5 +39,12 @@ extension RoutingIndex {
             }
             return violations
         }
+    }
+}
+
+extension Directory {
+    /// The index's invariant violations (empty when sound), checked while no change can apply.
+    public func invariantViolations() -> [String] {
+        state.withLock { _ in index.invariantViolations() }
     }
 }

@@ -43,7 +43,8 @@ extension RoutingIndex {
         }
     }
 
-    /// Locks the shards of `numbers` and `agents` in the global order, runs `body`, unlocks.
+    /// Locks the shards of `numbers` and `agents` in the global order, runs `body`, unlocks. A change
+    /// touches at most two numbers and two agents, so at most four locks are held.
     func transaction<Result, Failure: Error>(
         numbers: [UInt64], agents: [AgentKey], _ body: (borrowing Transaction) throws(Failure) -> Result
     ) throws(Failure) -> Result {
@@ -53,13 +54,6 @@ extension RoutingIndex {
         for key in agents { agentSet |= 1 << UInt64(RoutingIndex.agentShardIndex(account: key.account, id: key.id)) }
         return try locking(numberSet: numberSet, agentSet: agentSet) { () throws(Failure) in
             try body(Transaction(index: self, numberShards: numberSet, agentShards: agentSet))
-        }
-    }
-
-    /// Every shard locked: for bulk loads and changes that touch many numbers (sync).
-    func transactionOnAll<Result, Failure: Error>(_ body: (borrowing Transaction) throws(Failure) -> Result) throws(Failure) -> Result {
-        try locking(numberSet: .max, agentSet: .max) { () throws(Failure) in
-            try body(Transaction(index: self, numberShards: .max, agentShards: .max))
         }
     }
 
@@ -75,11 +69,14 @@ extension RoutingIndex {
         return try body()
     }
 
-    /// Sets or clears the default caller ID of one connection, in every agent shard at once.
+    /// Sets or clears the default caller ID of one connection in every agent shard, one shard at a
+    /// time: each caller-ID choice reads one shard, so it sees the old default or the new one.
+    /// (Holding all 64 at once would gain nothing, and ThreadSanitizer's deadlock detector cannot
+    /// track that many locks held by one thread.)
     func setDefaultCallerID(account: UInt32, provider: Provider, _ number: E164?) {
         let key = RoutingIndex.connectionKey(account: account, provider: provider)
-        locking(numberSet: 0, agentSet: .max) {
-            for shard in agentShards { shard.defaults[key] = number?.key }
+        for shard in agentShards {
+            shard.lock.withLock { shard.defaults[key] = number?.key }
         }
     }
 }

@@ -94,3 +94,20 @@ public final class RoutingIndex: Sendable {
         numberShards.reduce(0) { total, shard in total + shard.lock.withLock { shard.table.allocatedBytes } }
     }
 }
+
+extension RoutingIndex {
+    /// The number's slot and, if it has an agent, that agent's entry, read at one instant (the
+    /// number's shard, then the agent's: the global order). For diagnosis and the consistency tests.
+    func numberWithAgent(_ key: UInt64) -> (slot: NumberSlot, agent: AgentEntry?)? {
+        let hash = RoutingIndex.hash(key)
+        let shard = numberShards[RoutingIndex.numberShardIndex(hash: hash)]
+        shard.lock.lock()
+        defer { shard.lock.unlock() }
+        guard let position = shard.table.find(key, hash: hash) else { return nil }
+        let slot = shard.table[position]
+        guard let agent = slot.agent else { return (slot, nil) }
+        let agentKey = AgentKey(account: agent.accountSlot, id: agent.id.value)
+        let agentShard = agentShards[RoutingIndex.agentShardIndex(account: agentKey.account, id: agentKey.id)]
+        return agentShard.lock.withLock { (slot, agentShard.agents[agentKey]) }
+    }
+}

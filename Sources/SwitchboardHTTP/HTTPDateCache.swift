@@ -1,0 +1,61 @@
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The `Date` header value, formatted at most once a second.
+///
+/// Every response carries a Date (RFC 9110 §6.6.1), and formatting one per response is measurable at
+/// thousands of responses a second; the value only changes once a second. The cache keeps the
+/// formatted bytes with the epoch second they belong to and reformats only when the clock reports a
+/// different second (forwards or backwards).
+///
+/// Thread safety: one instance may be shared by every event loop. The state is in a
+/// `Synchronization.Mutex`, held for an integer compare and an array retain (plus, once a second,
+/// the formatting), so contention is negligible; a per-loop instance also works and never contends.
+/// No `@unchecked Sendable` is needed: the only stored state is the Mutex and a `@Sendable` clock.
+public final class HTTPDateCache: Sendable {
+    /// Seconds since 1970-01-01 UTC.
+    public typealias Clock = @Sendable () -> Int64
+
+    private struct Entry {
+        var second: Int64
+        var value: [UInt8]
+    }
+
+    private let clock: Clock
+    private let entry: Mutex<Entry?>
+
+    /// - Parameter clock: the time source; tests inject a fixed or stepping clock.
+    public init(clock: @escaping Clock = HTTPDateCache.systemClock) {
+        self.clock = clock
+        self.entry = Mutex(nil)
+    }
+
+    /// The real-time clock, whole seconds (clock_gettime is a vDSO call: no syscall).
+    public static let systemClock: Clock = {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec)
+    }
+
+    /// The current IMF-fixdate as bytes, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`. Within one second
+    /// every call returns the same array storage.
+    public func current() -> [UInt8] {
+        let second = clock()
+        return entry.withLock { entry in
+            if let cached = entry, cached.second == second { return cached.value }
+            let value = IMFFixdate.format(epochSeconds: second)
+            entry = Entry(second: second, value: value)
+            return value
+        }
+    }
+
+    /// The current IMF-fixdate as a String.
+    public func currentString() -> String {
+        String(decoding: current(), as: UTF8.self)
+    }
+}
