@@ -36,7 +36,14 @@ let package = Package(
         .testTarget(name: "SwitchboardCoreTests", dependencies: ["SwitchboardCore"], swiftSettings: strict),
         .testTarget(
             name: "SwitchboardStoreTests",
+            dependencies: ["SwitchboardStore", "SwitchboardCore", "StoreCrashWriter"],
+            swiftSettings: strict
+        ),
+        // The crash test's child process: acknowledged writes until SIGKILL.
+        .executableTarget(
+            name: "StoreCrashWriter",
             dependencies: ["SwitchboardStore", "SwitchboardCore"],
+            path: "Tests/StoreCrashWriter",
             swiftSettings: strict
         ),
         .testTarget(name: "SwitchboardHTTPTests", dependencies: ["SwitchboardHTTP"], swiftSettings: strict),

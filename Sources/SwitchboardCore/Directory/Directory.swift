@@ -33,12 +33,6 @@ public final class Directory: Sendable {
         try state.withLock { state throws(DirectoryError) in try state.applyUnjournaled(change, index: index) }
     }
 
-    /// Runs `body` while no change can apply: compaction rotates the journal here so that the image
-    /// taken in the same breath is exactly the state at the rotation point.
-    public func exclusively<Result>(_ body: () throws -> Result) rethrows -> Result {
-        try state.withLock { _ in try body() }
-    }
-
     // MARK: Operations (each one `Change`)
 
     public func createAccount(id: AccountID, name: String, tokenSHA256: String? = nil) throws -> Account {

@@ -29,7 +29,23 @@ public struct DirectoryImage: Hashable, Sendable {
 extension Directory {
     /// The state at one instant (taken under the writer lock).
     public func image() -> DirectoryImage {
-        state.withLock { state in
+        state.withLock { state in DirectoryState.image(of: &state, index: index) }
+    }
+
+    /// Runs `body` and takes the image in one hold of the writer lock, so no change applies between
+    /// them: compaction rotates the journal in `body`, and the image is exactly the state at the
+    /// rotation point.
+    public func image(afterRunning body: () throws -> Void) rethrows -> DirectoryImage {
+        try state.withLock { state in
+            try body()
+            return DirectoryState.image(of: &state, index: index)
+        }
+    }
+}
+
+extension DirectoryState {
+    static func image(of state: inout DirectoryState, index: RoutingIndex) -> DirectoryImage {
+        do {
             var image = DirectoryImage()
             image.accounts = state.accounts
             image.numbers.reserveCapacity(state.cold.count)
@@ -60,7 +76,9 @@ extension Directory {
             return image
         }
     }
+}
 
+extension Directory {
     /// A directory holding `image`, every record checked by the rules of SPEC §2 as if applied one by
     /// one. Numbers (the bulk) skip the per-change overhead: tables are sized once and each
     /// number takes one small transaction. The error names the record (`recordIndex` counts accounts, connections, agents, then

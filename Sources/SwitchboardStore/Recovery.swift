@@ -1,0 +1,106 @@
+import SwitchboardCore
+
+/// What start-up found and did: the snapshot it loaded, the journal records replayed, and any torn
+/// tail it cut (what was dropped and where).
+public struct RecoveryReport: Sendable, CustomStringConvertible {
+    public var snapshot: String?
+    public var snapshotSeq: UInt64 = 0
+    public var journals: [String] = []
+    public var replayed = 0
+    public var lastSeq: UInt64 = 0
+    /// The torn tail of the last journal: the file, where the damage starts, how many bytes, and why.
+    public var tail: (file: String, damage: TailDamage)?
+    public var removedTemporaries: [String] = []
+
+    public var description: String {
+        var text = "loaded \(snapshot ?? "no snapshot (empty state)"), replayed \(replayed) journal records from \(journals.count) journal file(s); last sequence number \(lastSeq)"
+        if let tail {
+            text += "; cut a torn tail of \(tail.damage.droppedBytes) bytes at offset \(tail.damage.offset) of \(tail.file) (\(tail.damage.reason)): unacknowledged"
+        }
+        if !removedTemporaries.isEmpty { text += "; removed unfinished snapshot files \(removedTemporaries)" }
+        return text
+    }
+}
+
+/// Start-up: the newest snapshot, then every journal record after it, through the same rules as
+/// the original changes.
+enum Recovery {
+    struct Result {
+        var directory: Directory
+        var report: RecoveryReport
+        /// The journal to keep appending to (its name), or nil when a new one must be created.
+        var lastJournal: String?
+        var nextSeq: UInt64
+    }
+
+    /// `repair`: cut a torn tail and remove leftover temporaries (a writer opening the directory);
+    /// without it nothing on disk changes (verify, export).
+    static func run(_ dataDirectory: DataDirectory, journal: (any ChangeJournal)?, repair: Bool) throws -> Result {
+        var report = RecoveryReport()
+        if repair { report.removedTemporaries = try AtomicFile.cleanUpTemporaries(in: dataDirectory.path) }
+        let listing = try dataDirectory.list()
+
+        var image = DirectoryImage()
+        if let newest = listing.snapshots.last {
+            let path = dataDirectory.file(newest.name)
+            let bytes = try DurableFile.readAll(path: path)
+            do {
+                let decoded = try bytes.withUnsafeBytes { buffer in try SnapshotCodec.decode(buffer) }
+                guard decoded.lastSeq == newest.seq else {
+                    throw DecodingError(offset: 16, reason: "holds sequence number \(decoded.lastSeq), its name says \(newest.seq)")
+                }
+                image = decoded.image
+            } catch {
+                throw StoreError(.corrupt, path: path, "snapshot is damaged (\(error)); restore the data directory from a backup")
+            }
+            report.snapshot = newest.name
+            report.snapshotSeq = newest.seq
+        }
+        let directory: Directory
+        do {
+            directory = try Directory.load(image, journal: journal)
+        } catch {
+            throw StoreError(.inconsistent, path: dataDirectory.file(report.snapshot ?? ""), "snapshot breaks a rule at \(error)")
+        }
+
+        var expected = report.snapshotSeq + 1
+        for (position, file) in listing.journals.enumerated() {
+            let path = dataDirectory.file(file.name)
+            let isLast = position == listing.journals.count - 1
+            var failure: (any Error)?
+            let summary = try JournalReader.scan(path: path) { payload in
+                guard failure == nil else { return }
+                do {
+                    let (seq, change) = try ChangeCodec.decode(payload)
+                    if seq < expected { return }  // already in the snapshot
+                    guard seq == expected else {
+                        throw StoreError(.corrupt, path: path, "sequence number \(seq) follows \(expected - 1): records are missing")
+                    }
+                    try directory.replay(change)
+                    expected += 1
+                    report.replayed += 1
+                } catch let error as StoreError {
+                    failure = error
+                } catch let error as DecodingError {
+                    failure = StoreError(.corrupt, path: path, "record \(expected) cannot be decoded (\(error)) though its checksum holds")
+                } catch {
+                    failure = StoreError(.inconsistent, path: path, "record \(expected) breaks a rule (\(error)): the journal does not fit the snapshot")
+                }
+            }
+            if let failure { throw failure }
+            report.journals.append(file.name)
+            if let damage = summary.damage {
+                guard isLast else {
+                    throw StoreError(
+                        .corrupt, path: path,
+                        "damaged at offset \(damage.offset) (\(damage.reason)) and newer journals follow; restore from a backup"
+                    )
+                }
+                report.tail = (file.name, damage)
+                if repair { try JournalReader.cut(path: path, at: summary.validLength) }
+            }
+        }
+        report.lastSeq = expected - 1
+        return Result(directory: directory, report: report, lastJournal: listing.journals.last?.name, nextSeq: expected)
+    }
+}
