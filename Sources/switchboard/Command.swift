@@ -28,33 +28,90 @@ struct StandardError: TextOutputStream {
 
 /// Every command the executable understands, parsed from its arguments.
 enum Command {
-    case help(topic: String?)
+    case help(String)
+    case snapshotVerify(data: String)
+    case snapshotExport(data: String)
+    case snapshotImport(data: String, file: String)
 
     static let usage = """
         switchboard: a telephony call router for voice-AI agents.
 
         Usage:
-          switchboard snapshot verify --data DIR        check a data directory, change nothing
+          switchboard snapshot verify --data DIR        check a data directory; changes nothing
           switchboard snapshot export --data DIR        write the state as JSON Lines to stdout
-          switchboard snapshot import --data DIR FILE   seed an empty data directory from JSON Lines
+          switchboard snapshot import --data DIR FILE   seed an empty data directory from JSON Lines (FILE or - for stdin)
           switchboard --help                            this text
 
         Every command takes --help.
         """
 
+    static let snapshotUsage = """
+        Usage:
+          switchboard snapshot verify --data DIR
+              Loads the newest snapshot and replays the journal without changing any file; reports what it
+              found (a torn tail it would cut, damage it cannot repair) and checks the index. Exit 0 when sound.
+          switchboard snapshot export --data DIR > state.jsonl
+              Writes every account, provider connection, agent and number as JSON Lines (see README).
+          switchboard snapshot import --data DIR FILE
+              Seeds an empty data directory from JSON Lines. Every line is checked by the routing rules;
+              a bad line is reported with its number and nothing is imported.
+        """
+
     static func parse(_ arguments: [String]) throws -> Command {
-        guard let first = arguments.first else { return .help(topic: nil) }
+        guard let first = arguments.first else { return .help(usage) }
         switch first {
-        case "--help", "-h", "help": return .help(topic: nil)
+        case "--help", "-h", "help": return .help(usage)
+        case "snapshot": return try parseSnapshot(Array(arguments.dropFirst()))
         default: throw UsageError(message: "unknown command '\(first)'")
+        }
+    }
+
+    static func parseSnapshot(_ arguments: [String]) throws -> Command {
+        guard let action = arguments.first else { throw UsageError(message: "snapshot needs an action: verify, export or import") }
+        if action == "--help" || action == "-h" { return .help(snapshotUsage) }
+        var data: String?
+        var positional: [String] = []
+        var index = 1
+        while index < arguments.count {
+            let argument = arguments[index]
+            switch argument {
+            case "--help", "-h": return .help(snapshotUsage)
+            case "--data":
+                guard index + 1 < arguments.count else { throw UsageError(message: "--data needs a directory") }
+                data = arguments[index + 1]
+                index += 1
+            default:
+                if argument.hasPrefix("--data=") {
+                    data = String(argument.dropFirst("--data=".count))
+                } else if argument.hasPrefix("-") && argument != "-" {
+                    throw UsageError(message: "unknown option '\(argument)' for snapshot \(action)")
+                } else {
+                    positional.append(argument)
+                }
+            }
+            index += 1
+        }
+        guard let data, !data.isEmpty else { throw UsageError(message: "snapshot \(action) needs --data DIR") }
+        switch action {
+        case "verify", "export":
+            guard positional.isEmpty else { throw UsageError(message: "unexpected argument '\(positional[0])' for snapshot \(action)") }
+            return action == "verify" ? .snapshotVerify(data: data) : .snapshotExport(data: data)
+        case "import":
+            guard positional.count == 1 else { throw UsageError(message: "snapshot import needs exactly one FILE (or - for stdin)") }
+            return .snapshotImport(data: data, file: positional[0])
+        default:
+            throw UsageError(message: "unknown snapshot action '\(action)': use verify, export or import")
         }
     }
 
     func run() throws -> Int32 {
         switch self {
-        case .help:
-            print(Command.usage)
+        case .help(let text):
+            print(text)
             return 0
+        case .snapshotVerify(let data): return try SnapshotCommands.verify(data: data)
+        case .snapshotExport(let data): return try SnapshotCommands.export(data: data)
+        case .snapshotImport(let data, let file): return try SnapshotCommands.importLines(data: data, file: file)
         }
     }
 }

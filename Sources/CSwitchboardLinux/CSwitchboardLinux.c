@@ -1,0 +1,155 @@
+// accept4, pipe2 and sched_getaffinity are GNU extensions.
+#define _GNU_SOURCE
+
+#include "CSwitchboardLinux.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/tcp.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+// Constants as data: the kernel headers define several of them as enum members behind
+// self-referencing macros (`#define EPOLLIN EPOLLIN`), which Swift's importer cannot read.
+const uint32_t CSB_EPOLLIN = EPOLLIN;
+const uint32_t CSB_EPOLLOUT = EPOLLOUT;
+const uint32_t CSB_EPOLLERR = EPOLLERR;
+const uint32_t CSB_EPOLLHUP = EPOLLHUP;
+const uint32_t CSB_EPOLLRDHUP = EPOLLRDHUP;
+const int CSB_EPOLL_CTL_ADD = EPOLL_CTL_ADD;
+const int CSB_EPOLL_CTL_MOD = EPOLL_CTL_MOD;
+const int CSB_EPOLL_CTL_DEL = EPOLL_CTL_DEL;
+
+const int CSB_SOL_SOCKET = SOL_SOCKET;
+const int CSB_SO_REUSEADDR = SO_REUSEADDR;
+const int CSB_SO_RCVBUF = SO_RCVBUF;
+const int CSB_SO_SNDBUF = SO_SNDBUF;
+const int CSB_IPPROTO_TCP = IPPROTO_TCP;
+const int CSB_TCP_NODELAY = TCP_NODELAY;
+const int CSB_MSG_NOSIGNAL = MSG_NOSIGNAL;
+const int CSB_SHUT_WR = SHUT_WR;
+
+int csb_epoll_create(void) {
+    return epoll_create1(EPOLL_CLOEXEC);
+}
+
+int csb_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data) {
+    struct epoll_event event;
+    memset(&event, 0, sizeof event);
+    event.events = events;
+    event.data.u64 = data;
+    return epoll_ctl(epfd, op, fd, &event);
+}
+
+int csb_epoll_wait(int epfd, csb_epoll_event *events, int max_events, int timeout_ms) {
+    struct epoll_event raw[CSB_EPOLL_MAX_EVENTS];
+    if (max_events > CSB_EPOLL_MAX_EVENTS) max_events = CSB_EPOLL_MAX_EVENTS;
+    int count = epoll_wait(epfd, raw, max_events, timeout_ms);
+    // The copy touches no errno, so a -1 result still carries epoll_wait's errno.
+    for (int i = 0; i < count; i++) {
+        events[i].events = raw[i].events;
+        events[i].data = raw[i].data.u64;
+    }
+    return count;
+}
+
+int csb_eventfd(void) {
+    return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+}
+
+int csb_stream_socket(int domain) {
+    return socket(domain, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+}
+
+int csb_accept(int fd, struct sockaddr_storage *address, socklen_t *length) {
+    return accept4(fd, (struct sockaddr *)address, length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+}
+
+int csb_setsockopt_int(int fd, int level, int name, int value) {
+    return setsockopt(fd, level, name, &value, sizeof value);
+}
+
+int csb_available_cpus(void) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) == 0) {
+        int count = CPU_COUNT(&set);
+        if (count > 0) return count;
+    }
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    return online > 0 ? (int)online : 1;
+}
+
+// MARK: signals
+
+// Which pipe each signal is forwarded to; -1 for none. Read inside the handler, so it is
+// sig_atomic_t, and it is written before the handler is installed (sigaction orders the two).
+// The range initialiser is a GNU extension that both GCC and Clang accept.
+static volatile sig_atomic_t forward_fd[NSIG] = {[0 ... NSIG - 1] = -1};
+
+static void forward_signal(int signo) {
+    int saved = errno;
+    if (signo > 0 && signo < NSIG) {
+        int fd = forward_fd[signo];
+        if (fd >= 0) {
+            unsigned char byte = (unsigned char)signo;
+            // Non-blocking: if the pipe is full a signal is already pending for the reader anyway.
+            ssize_t ignored = write(fd, &byte, 1);
+            (void)ignored;
+        }
+    }
+    errno = saved;
+}
+
+int csb_signal_pipe(int fds[2]) {
+    if (pipe2(fds, O_CLOEXEC) == -1) return -1;
+    int flags = fcntl(fds[1], F_GETFL);
+    if (flags == -1 || fcntl(fds[1], F_SETFL, flags | O_NONBLOCK) == -1) {
+        int saved = errno;
+        close(fds[0]);
+        close(fds[1]);
+        errno = saved;
+        return -1;
+    }
+    return 0;
+}
+
+int csb_signal_forward(int signo, int write_fd) {
+    if (signo <= 0 || signo >= NSIG) {
+        errno = EINVAL;
+        return -1;
+    }
+    forward_fd[signo] = write_fd;
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = forward_signal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    return sigaction(signo, &action, NULL);
+}
+
+int csb_signal_default(int signo) {
+    if (signo <= 0 || signo >= NSIG) {
+        errno = EINVAL;
+        return -1;
+    }
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = SIG_DFL;
+    sigemptyset(&action.sa_mask);
+    int result = sigaction(signo, &action, NULL);
+    forward_fd[signo] = -1;
+    return result;
+}
+
+int csb_signal_ignore(int signo) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = SIG_IGN;
+    sigemptyset(&action.sa_mask);
+    return sigaction(signo, &action, NULL);
+}
