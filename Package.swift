@@ -48,6 +48,12 @@ let package = Package(
         ),
         .testTarget(name: "SwitchboardHTTPTests", dependencies: ["SwitchboardHTTP"], swiftSettings: strict),
 
-        // BENCHMARKS
+        // Benchmarks: plain executables, run in release mode (results in benchmarks/RESULTS.md).
+        .executableTarget(
+            name: "StoreBenchmarks",
+            dependencies: ["SwitchboardCore", "SwitchboardStore"],
+            path: "benchmarks/StoreBenchmarks",
+            swiftSettings: strict
+        ),
     ]
 )

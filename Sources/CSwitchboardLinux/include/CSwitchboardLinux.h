@@ -72,6 +72,9 @@ extern const int CSB_SHUT_WR;
 /// unlike sysconf(_SC_NPROCESSORS_ONLN).
 int csb_available_cpus(void);
 
+/// Names the calling thread (at most 15 bytes are kept), for `top -H` and debuggers.
+void csb_set_current_thread_name(const char *name);
+
 /// `pipe2(fds, O_CLOEXEC)` with the write end (fds[1]) also `O_NONBLOCK`, so a signal handler
 /// writing to it can never block.
 int csb_signal_pipe(int fds[2]);

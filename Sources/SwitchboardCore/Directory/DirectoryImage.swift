@@ -129,17 +129,20 @@ extension DirectoryState {
         }
     }
 
-    /// `putNumber` for many numbers at once, with the same checks.
+    /// `putNumber` for many numbers at once, with the same checks. Only for a directory that is not
+    /// published yet (`Directory.load`): no reader can see it, so numbers go into the tables shard by
+    /// shard, one lock hold each, instead of one transaction each.
     mutating func bulkLoadNumbers(_ numbers: [NumberImage], index: RoutingIndex, position: inout Int) throws(DirectoryError) {
-        var perShard = [Int](repeating: 0, count: RoutingIndex.shardCount)
-        for number in numbers { perShard[RoutingIndex.numberShardIndex(hash: RoutingIndex.hash(number.spec.number.key))] += 1 }
-        for (shard, expected) in perShard.enumerated() {
-            index.numberShards[shard].lock.withLock { index.numberShards[shard].table.reserve(index.numberShards[shard].table.count + expected) }
-        }
+        typealias Pending = (hash: UInt64, slot: NumberSlot, position: Int)
+        var buckets = [[Pending]](repeating: [], count: RoutingIndex.shardCount)
+        for shard in 0..<RoutingIndex.shardCount { buckets[shard].reserveCapacity(numbers.count / RoutingIndex.shardCount + 64) }
         cold.reserveCapacity(cold.count + numbers.count)
+        let start = position
+        var firstError: (position: Int, error: DirectoryError)?
         var cachedAccount: (id: AccountID, slot: UInt32)?
-        for image in numbers {
-                let spec = image.spec
+        for (offset, image) in numbers.enumerated() {
+            let spec = image.spec
+            do throws(DirectoryError) {
                 let slot: UInt32
                 if let cachedAccount, cachedAccount.id == spec.account {
                     slot = cachedAccount.slot
@@ -148,27 +151,51 @@ extension DirectoryState {
                     cachedAccount = (spec.account, slot)
                 }
                 _ = try FieldCheck.providerID(spec.providerNumberID, field: "provider_number_id")
-                let agentKey = spec.agentID.map { AgentKey(account: slot, id: $0.value) }
-                try index.transaction(numbers: [spec.number.key], agents: agentKey.map { [$0] } ?? []) { transaction throws(DirectoryError) in
-                    guard transaction.number(spec.number.key) == nil else {
-                        throw DirectoryError(.numberTaken, "number \(spec.number) appears twice: a number exists once in the whole system")
+                var record: AgentRecord?
+                if let agentID = spec.agentID {
+                    let key = AgentKey(account: slot, id: agentID.value)
+                    guard var entry = index.agentEntry(account: slot, id: agentID.value) else {
+                        throw DirectoryError.unknownAgent(agentID, in: spec.account)
                     }
-                    var record: AgentRecord?
-                    if let agentID = spec.agentID, let agentKey {
-                        guard var entry = transaction.agent(agentKey) else { throw DirectoryError.unknownAgent(agentID, in: spec.account) }
-                        try DirectoryState.checkAssignable(spec, to: entry)
-                        entry.number = spec.number.key
-                        transaction.setAgent(agentKey, entry)
-                        record = entry.record
-                    }
-                    transaction.setNumber(
-                        NumberSlot(key: spec.number.key, agent: record, account: slot, provider: spec.provider, active: spec.status == .active)
-                    )
+                    try DirectoryState.checkAssignable(spec, to: entry)
+                    entry.number = spec.number.key
+                    index.transaction(numbers: [], agents: [key]) { transaction in transaction.setAgent(key, entry) }
+                    record = entry.record
                 }
+                let hash = RoutingIndex.hash(spec.number.key)
+                let numberSlot = NumberSlot(key: spec.number.key, agent: record, account: slot, provider: spec.provider, active: spec.status == .active)
+                buckets[RoutingIndex.numberShardIndex(hash: hash)].append((hash, numberSlot, start + offset))
                 setCold(spec.number.key, providerNumberID: spec.providerNumberID, lastSyncedAt: image.lastSyncedAt)
                 numberLists[Int(slot)].append(spec.number.key)
-                position += 1
+            } catch {
+                firstError = (start + offset, error)
+                break
+            }
         }
+        // Within a shard the numbers keep their order, so a repeated number is caught at its second
+        // record: the one that breaks the rule.
+        var duplicate: (position: Int, error: DirectoryError)?
+        for (shardIndex, bucket) in buckets.enumerated() where !bucket.isEmpty {
+            let shard = index.numberShards[shardIndex]
+            shard.lock.withLock {
+                shard.table.reserve(shard.table.count + bucket.count)
+                for item in bucket {
+                    if shard.table.find(item.slot.key, hash: item.hash) != nil {
+                        if duplicate == nil || item.position < duplicate!.position {
+                            let number = E164(uncheckedKey: item.slot.key)
+                            duplicate = (item.position, DirectoryError(.numberTaken, "number \(number) appears twice: a number exists once in the whole system"))
+                        }
+                        continue
+                    }
+                    shard.table.upsert(item.slot, hash: item.hash)
+                }
+            }
+        }
+        if let failure = [firstError, duplicate].compactMap({ $0 }).min(by: { $0.position < $1.position }) {
+            position = failure.position
+            throw failure.error
+        }
+        position = start + numbers.count
     }
 
     /// The checks for a new number born assigned (putNumber, import): same provider, active, and the

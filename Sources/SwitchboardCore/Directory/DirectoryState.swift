@@ -83,7 +83,7 @@ struct DirectoryState {
     }
 
     mutating func setCold(_ key: UInt64, providerNumberID: String, lastSyncedAt: Timestamp?) {
-        let id: String? = providerNumberID == E164(uncheckedKey: key).description ? nil : providerNumberID
+        let id: String? = E164(uncheckedKey: key).isWritten(as: providerNumberID) ? nil : providerNumberID
         cold[key] = ColdNumber(providerNumberID: id, lastSyncedAt: lastSyncedAt?.milliseconds ?? Int64.min)
     }
 }

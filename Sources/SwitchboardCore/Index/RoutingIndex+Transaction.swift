@@ -3,7 +3,7 @@ extension RoutingIndex {
     ///
     /// Only the `Directory` creates transactions, and only while holding its own writer lock, so
     /// there is one writer at a time; the shard locks are for the readers.
-    struct Transaction: ~Copyable {
+    struct Transaction {
         let index: RoutingIndex
         private let numberShardSet: UInt64
         private let agentShardSet: UInt64
@@ -46,7 +46,7 @@ extension RoutingIndex {
     /// Locks the shards of `numbers` and `agents` in the global order, runs `body`, unlocks. A change
     /// touches at most two numbers and two agents, so at most four locks are held.
     func transaction<Result, Failure: Error>(
-        numbers: [UInt64], agents: [AgentKey], _ body: (borrowing Transaction) throws(Failure) -> Result
+        numbers: [UInt64], agents: [AgentKey], _ body: (Transaction) throws(Failure) -> Result
     ) throws(Failure) -> Result {
         var numberSet: UInt64 = 0
         for key in numbers { numberSet |= 1 << UInt64(RoutingIndex.numberShardIndex(hash: RoutingIndex.hash(key))) }

@@ -38,14 +38,27 @@ public struct E164: Hashable, Comparable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether `text` is exactly this number's `description` (`+` and the digits), checked without
+    /// building a string.
+    public func isWritten(as text: String) -> Bool {
+        var utf8 = text.utf8.makeIterator()
+        guard utf8.next() == UInt8(ascii: "+") else { return false }
+        var value: UInt64 = 0
+        var digits = 0
+        while let byte = utf8.next() {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 15 else { return false }
+            if digits == 0, byte == UInt8(ascii: "0") { return false }
+            value = value * 10 + UInt64(byte - UInt8(ascii: "0"))
+            digits += 1
+        }
+        return digits > 0 && value == key
+    }
+
     /// How many digits (1 to 15).
     public var digitCount: Int {
+        // Comparisons against powers of ten, not divisions: this sits inside every list sort.
         var count = 1
-        var value = key
-        while value >= 10 {
-            value /= 10
-            count += 1
-        }
+        while count < 15, key >= E164.powersOfTen[count] { count += 1 }
         return count
     }
 

@@ -1,0 +1,114 @@
+import CSwitchboardLinux
+import SwitchboardHTTP
+
+extension Connection {
+    /// Encodes a handler's response and tells the machine.
+    func queue(_ response: HTTPResponse, framing: Framing, now: ContinuousClock.Instant) {
+        encode(response, framing: framing)
+        machine.responseQueued(
+            pendingOutput: pendingOutput, partialRequestBuffered: parser.isMidRequest, now: now)
+        loop.shared.counters.recordBufferedOutput(pendingOutput)
+    }
+
+    /// Appends `response` to the output. A response the encoder refuses (a reserved or malformed
+    /// header from the handler: a programming error) is replaced by a 500, so one bad handler path
+    /// cannot break the connection's framing.
+    func encode(_ response: HTTPResponse, framing: Framing) {
+        do {
+            try loop.encoder.encode(
+                status: response.status, headers: response.headers, body: response.body,
+                keepAlive: framing.keepAlive, requestVersion: framing.version, into: &output)
+            if framing.isHead && response.status.allowsContent {
+                output.removeLast(response.body.count)
+            }
+        } catch {
+            let fallback = HTTPResponse.error(
+                status: .internalServerError, code: "internal_error",
+                message: "The server produced an invalid response.")
+            encode(fallback, framing: framing)
+        }
+    }
+
+    /// Writes what the socket takes, then lets the machine decide: keep going, half-close, close.
+    /// When writing drains enough output to lift back-pressure, the requests held in the parser
+    /// are answered and written in the same call.
+    func flush(now: ContinuousClock.Instant) -> Outcome {
+        while true {
+            var blocked = false
+            while flushed < output.count {
+                let result: IOResult<Int>
+                do {
+                    result = try output.withUnsafeBytes { bytes throws(PosixError) in
+                        try Posix.send(fd, UnsafeRawBufferPointer(rebasing: bytes[flushed...]))
+                    }
+                } catch {
+                    return .close  // EPIPE, ECONNRESET: the client is gone.
+                }
+                guard case .done(let count) = result else {
+                    blocked = true
+                    break
+                }
+                flushed += count
+            }
+            compactOutput()
+            switch machine.outputWritten(pendingOutput: pendingOutput, now: now) {
+            case .close:
+                return .close
+            case .halfClose:
+                do {
+                    try Posix.shutdownWrite(fd)
+                } catch {
+                    return .close
+                }
+            case .proceed:
+                break
+            }
+            guard !blocked, machine.mayParse else { break }
+            let before = output.count
+            process(now: now)
+            if output.count == before { break }
+        }
+        updateInterest()
+        return .keep
+    }
+
+    /// Drops written bytes. A large buffer is released once empty, so one big response does not
+    /// pin its memory for the life of a keep-alive connection.
+    private func compactOutput() {
+        if flushed == output.count {
+            if output.capacity > 64 * 1024 {
+                output = []
+            } else {
+                output.removeAll(keepingCapacity: true)
+            }
+            flushed = 0
+        } else if flushed >= 64 * 1024 && flushed * 2 >= output.count {
+            output.removeSubrange(..<flushed)
+            flushed = 0
+        }
+    }
+
+    /// Registers for exactly the readiness the machine can use: EPOLLIN only while it reads
+    /// (so back-pressure reaches the client through TCP flow control), EPOLLOUT only while output
+    /// is queued (so a writable socket does not wake the loop for nothing).
+    func updateInterest() {
+        var events: UInt32 = 0
+        if machine.wantsRead { events |= CSB_EPOLLIN }
+        if pendingOutput > 0 { events |= CSB_EPOLLOUT }
+        guard events != registeredEvents else { return }
+        registeredEvents = events
+        loop.modify(fd: fd, events: events, connectionID: id)
+    }
+
+    /// A 408 for a request that did not arrive in time; one non-blocking attempt, since the
+    /// connection closes next either way.
+    func sendRequestTimeout() {
+        var bytes: [UInt8] = []
+        let response = HTTPResponse.error(
+            status: HTTPStatus(code: 408), code: "request_timeout",
+            message: "The request did not arrive in time.")
+        encode(response, framing: Framing(keepAlive: false, version: .http11, isHead: false))
+        swap(&bytes, &output)
+        _ = try? bytes.withUnsafeBytes { bytes throws(PosixError) in try Posix.send(fd, bytes) }
+    }
+}

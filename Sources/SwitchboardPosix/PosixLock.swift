@@ -1,0 +1,104 @@
+import Glibc
+
+/// A pthread mutex with a condition variable.
+///
+/// Why not `Synchronization.Mutex`: on Linux it waits with raw futex calls inside the uninstrumented
+/// standard library, so ThreadSanitizer cannot see its happens-before edges and reports races
+/// between correctly locked sections. CI runs these tests under `--sanitize=thread`; pthread calls
+/// are intercepted by TSan. The condition variable is here because the server's shutdown and the
+/// offload pool need to sleep until another thread changes the protected state.
+///
+/// `@unchecked Sendable`: the mutex and condition live in memory allocated once in `init` and freed
+/// in `deinit`, never moved; pthread mutexes and conditions are made to be shared between threads.
+final class PosixLock: @unchecked Sendable {
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let condition: UnsafeMutablePointer<pthread_cond_t>
+
+    init() {
+        mutex = .allocate(capacity: 1)
+        mutex.initialize(to: pthread_mutex_t())
+        condition = .allocate(capacity: 1)
+        condition.initialize(to: pthread_cond_t())
+        var result = pthread_mutex_init(mutex, nil)
+        precondition(result == 0, "pthread_mutex_init failed: \(result)")
+        result = pthread_cond_init(condition, nil)
+        precondition(result == 0, "pthread_cond_init failed: \(result)")
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        pthread_mutex_destroy(mutex)
+        condition.deallocate()
+        mutex.deallocate()
+    }
+
+    @inline(__always)
+    func lock() {
+        let result = pthread_mutex_lock(mutex)
+        assert(result == 0)
+    }
+
+    @inline(__always)
+    func unlock() {
+        let result = pthread_mutex_unlock(mutex)
+        assert(result == 0)
+    }
+
+    /// Releases the mutex until `broadcast`, then holds it again. Callers loop on their condition:
+    /// wake-ups can be spurious.
+    func wait() {
+        let result = pthread_cond_wait(condition, mutex)
+        assert(result == 0)
+    }
+
+    /// Wakes every thread in `wait`.
+    func broadcast() {
+        let result = pthread_cond_broadcast(condition)
+        assert(result == 0)
+    }
+
+    /// Wakes one thread in `wait`.
+    func signal() {
+        let result = pthread_cond_signal(condition)
+        assert(result == 0)
+    }
+}
+
+/// A value protected by a `PosixLock`, reached only through `withLock` (STYLE.md habit 6).
+///
+/// `@unchecked Sendable`: `value` is read and written only inside `withLock` / `wait(until:)`,
+/// with `lock` held.
+final class Guarded<Value>: @unchecked Sendable {
+    private let lock = PosixLock()
+    private var value: Value
+
+    init(_ value: Value) {
+        self.value = value
+    }
+
+    @inline(__always)
+    func withLock<Result, Failure: Error>(_ body: (inout Value) throws(Failure) -> Result) throws(Failure) -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
+    }
+
+    /// Like `withLock`, then wakes the threads in `wait(until:)` so they re-check their condition:
+    /// every one, or (`all: false`) one, when any waiter can use the change (a queued job).
+    func withLockNotifying<Result>(all: Bool = true, _ body: (inout Value) -> Result) -> Result {
+        lock.lock()
+        defer {
+            if all { lock.broadcast() } else { lock.signal() }
+            lock.unlock()
+        }
+        return body(&value)
+    }
+
+    /// Sleeps until `condition` holds, then runs `body` with the lock still held.
+    func wait<Result>(until condition: (Value) -> Bool, then body: (inout Value) -> Result) -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        while !condition(value) { lock.wait() }
+        return body(&value)
+    }
+}
