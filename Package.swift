@@ -26,6 +26,12 @@ let package = Package(
         .target(name: "SwitchboardStore", dependencies: ["SwitchboardCore", "COpenSSL"], swiftSettings: strict),
         // HTTP/1.1: incremental parser, response encoder, limits. No sockets.
         .target(name: "SwitchboardHTTP", swiftSettings: strict),
+        // The wiring: routes, JSON API, auth, metrics.
+        .target(
+            name: "SwitchboardServer",
+            dependencies: ["SwitchboardCore", "SwitchboardStore", "SwitchboardHTTP", "COpenSSL"],
+            swiftSettings: strict
+        ),
         // The executable: argument parsing into a command enum, then the work.
         .executableTarget(
             name: "switchboard",
@@ -47,6 +53,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "SwitchboardHTTPTests", dependencies: ["SwitchboardHTTP"], swiftSettings: strict),
+        .testTarget(
+            name: "SwitchboardServerTests",
+            dependencies: ["SwitchboardServer", "SwitchboardCore", "SwitchboardStore", "SwitchboardHTTP"],
+            swiftSettings: strict
+        ),
 
         // Benchmarks: plain executables, run in release mode (results in benchmarks/RESULTS.md).
         .executableTarget(

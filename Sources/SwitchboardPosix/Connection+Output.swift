@@ -4,7 +4,7 @@ import SwitchboardHTTP
 extension Connection {
     /// Encodes a handler's response and tells the machine.
     func queue(_ response: HTTPResponse, framing: Framing, now: ContinuousClock.Instant) {
-        encode(response, framing: framing)
+        encode(response, framing: framing, keepAlive: machine.responseKeepsAlive)
         machine.responseQueued(
             pendingOutput: pendingOutput, partialRequestBuffered: parser.isMidRequest, now: now)
         loop.shared.counters.recordBufferedOutput(pendingOutput)
@@ -13,11 +13,11 @@ extension Connection {
     /// Appends `response` to the output. A response the encoder refuses (a reserved or malformed
     /// header from the handler: a programming error) is replaced by a 500, so one bad handler path
     /// cannot break the connection's framing.
-    func encode(_ response: HTTPResponse, framing: Framing) {
+    func encode(_ response: HTTPResponse, framing: Framing, keepAlive: Bool) {
         do {
             try loop.encoder.encode(
                 status: response.status, headers: response.headers, body: response.body,
-                keepAlive: framing.keepAlive, requestVersion: framing.version, into: &output)
+                keepAlive: keepAlive, requestVersion: framing.version, into: &output)
             if framing.isHead && response.status.allowsContent {
                 output.removeLast(response.body.count)
             }
@@ -25,7 +25,7 @@ extension Connection {
             let fallback = HTTPResponse.error(
                 status: .internalServerError, code: "internal_error",
                 message: "The server produced an invalid response.")
-            encode(fallback, framing: framing)
+            encode(fallback, framing: framing, keepAlive: keepAlive)
         }
     }
 
@@ -103,12 +103,12 @@ extension Connection {
     /// A 408 for a request that did not arrive in time; one non-blocking attempt, since the
     /// connection closes next either way.
     func sendRequestTimeout() {
-        var bytes: [UInt8] = []
         let response = HTTPResponse.error(
             status: HTTPStatus(code: 408), code: "request_timeout",
             message: "The request did not arrive in time.")
-        encode(response, framing: Framing(keepAlive: false, version: .http11, isHead: false))
-        swap(&bytes, &output)
-        _ = try? bytes.withUnsafeBytes { bytes throws(PosixError) in try Posix.send(fd, bytes) }
+        encode(response, framing: Framing(version: .http11, isHead: false), keepAlive: false)
+        _ = try? output.withUnsafeBytes { bytes throws(PosixError) in
+            try Posix.send(fd, UnsafeRawBufferPointer(rebasing: bytes[flushed...]))
+        }
     }
 }

@@ -10,9 +10,9 @@ final class Connection {
         case keep, close
     }
 
-    /// How the response to the request in flight is framed.
+    /// How the response to the request in flight is framed; whether it keeps the connection open
+    /// is the machine's to say when the response is queued.
     struct Framing {
-        var keepAlive: Bool
         var version: HTTPVersion
         /// HEAD: the head says what GET would send (Content-Length included), without the body
         /// (RFC 9110 §9.3.2).
@@ -118,8 +118,8 @@ final class Connection {
                 machine.interimResponseQueued(pendingOutput: pendingOutput, now: now)
             case .request(let request):
                 loop.shared.counters.increment(loop.shared.counters.requests)
-                let keepAlive = machine.requestReceived(requestKeepAlive: request.keepAlive)
-                let framing = Framing(keepAlive: keepAlive, version: request.version, isHead: request.method == "HEAD")
+                machine.requestReceived(requestKeepAlive: request.keepAlive)
+                let framing = Framing(version: request.version, isHead: request.method == "HEAD")
                 let context = RequestContext(remoteAddress: remoteAddress, receivedAt: now, connectionID: id)
                 switch loop.shared.handler.handle(request, context: context) {
                 case .respond(let response):
@@ -133,7 +133,7 @@ final class Connection {
             case .failed(let error):
                 loop.shared.counters.increment(loop.shared.counters.malformed)
                 let response = HTTPResponse.error(status: error.status, code: error.code, message: error.message)
-                encode(response, framing: Framing(keepAlive: false, version: .http11, isHead: false))
+                encode(response, framing: Framing(version: .http11, isHead: false), keepAlive: false)
                 machine.requestFailed(pendingOutput: pendingOutput, now: now)
                 return
             }

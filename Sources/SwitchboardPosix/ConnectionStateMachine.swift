@@ -115,6 +115,10 @@ struct ConnectionStateMachine: Sendable {
         }
     }
 
+    /// Whether the response being produced keeps the connection open. Read when the response is
+    /// encoded, not when the request arrived: a shutdown or a client FIN in between changes it.
+    var responseKeepsAlive: Bool { !closeAfterResponse }
+
     /// Whether reads are to be dropped rather than parsed.
     var isLingering: Bool {
         if case .lingering = phase { return true }
@@ -130,14 +134,13 @@ extension ConnectionStateMachine {
         }
     }
 
-    /// The parser produced a request, which now goes to the handler. Returns whether its response
-    /// keeps the connection open: the request's own keep-alive (RFC 9112 §9.3), unless the server
-    /// is shutting down or the client has already closed its side.
-    mutating func requestReceived(requestKeepAlive: Bool) -> Bool {
+    /// The parser produced a request, which now goes to the handler. Its response keeps the
+    /// connection open if the request allows it (RFC 9112 §9.3), unless the server is shutting
+    /// down or the client has already closed its side (see `responseKeepsAlive`).
+    mutating func requestReceived(requestKeepAlive: Bool) {
         precondition(mayParse, "a request was parsed while parsing was paused")
         phase = .handling
         closeAfterResponse = !requestKeepAlive || isShuttingDown || inputClosed
-        return !closeAfterResponse
     }
 
     /// The handler's response is queued. `partialRequestBuffered`: the parser already holds bytes

@@ -1,3 +1,4 @@
+import CSwitchboardLinux
 import Glibc
 import Testing
 
@@ -30,6 +31,9 @@ final class TestClient {
     init(port: UInt16, receiveBuffer: Int32? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestClientError(description: "socket: errno \(errno)") }
+        // Each send goes out at once, so a test that writes one byte at a time really does.
+        var one: Int32 = 1
+        setsockopt(fd, CSB_IPPROTO_TCP, CSB_TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         if var size = receiveBuffer {
             setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
         }
@@ -49,7 +53,15 @@ final class TestClient {
         }
     }
 
+    private var isClosed = false
+
     deinit {
+        close()
+    }
+
+    func close() {
+        guard !isClosed else { return }
+        isClosed = true
         Glibc.close(fd)
     }
 
@@ -100,10 +112,11 @@ final class TestClient {
     }
 
     /// The next complete response (100 Continue included), or an error after `timeout`.
-    func readResponse(timeout: Duration = .seconds(5)) throws -> TestResponse {
+    /// `bodyless`: the answer to HEAD, whose Content-Length describes a body that is not sent.
+    func readResponse(timeout: Duration = .seconds(5), bodyless: Bool = false) throws -> TestResponse {
         let deadline = ContinuousClock.now + timeout
         while true {
-            if let response = try takeResponse() { return response }
+            if let response = try takeResponse(bodyless: bodyless) { return response }
             let remaining = ContinuousClock.now.duration(to: deadline)
             if peerClosed { throw TestClientError(description: "connection closed before a full response") }
             if remaining <= .zero { throw TestClientError(description: "no response within \(timeout)") }
@@ -123,7 +136,7 @@ final class TestClient {
     }
 
     /// Parses one response from the front of `buffer`, if it is all there.
-    private func takeResponse() throws -> TestResponse? {
+    private func takeResponse(bodyless: Bool) throws -> TestResponse? {
         let separator: [UInt8] = [13, 10, 13, 10]
         guard let headEnd = buffer.indices.dropLast(3).first(where: { buffer[$0..<$0 + 4].elementsEqual(separator) }) else {
             return nil
@@ -139,7 +152,8 @@ final class TestClient {
             let value = line[colon...].dropFirst().trimmingPrefix(" ")
             return (String(line[..<colon]), String(value))
         }
-        let length = headers.first { $0.name.lowercased() == "content-length" }.flatMap { Int($0.value) } ?? 0
+        let declared = headers.first { $0.name.lowercased() == "content-length" }.flatMap { Int($0.value) } ?? 0
+        let length = bodyless ? 0 : declared
         let bodyStart = headEnd + 4
         guard buffer.count >= bodyStart + length else { return nil }
         let body = Array(buffer[bodyStart..<bodyStart + length])

@@ -25,6 +25,8 @@ public struct NumberFilter: Hashable, Sendable {
 extension Directory {
     public func accounts() -> [Account] { state.withLock { $0.accounts } }
 
+    public var accountCount: Int { state.withLock { $0.accounts.count } }
+
     public func account(_ id: AccountID) -> Account? {
         state.withLock { state in state.slots[id].map { state.accounts[Int($0)] } }
     }

@@ -40,19 +40,19 @@ public struct DirectoryError: Error, Equatable, Sendable, CustomStringConvertibl
 }
 
 extension DirectoryError {
-    static func unknownAccount(_ account: AccountID) -> DirectoryError {
+    public static func unknownAccount(_ account: AccountID) -> DirectoryError {
         DirectoryError(.unknownAccount, "account '\(account)' does not exist: create it first (POST /v1/accounts) or check the id")
     }
 
-    static func unknownAgent(_ agent: AgentID, in account: AccountID) -> DirectoryError {
+    public static func unknownAgent(_ agent: AgentID, in account: AccountID) -> DirectoryError {
         DirectoryError(.unknownAgent, "agent '\(agent)' does not exist in account '\(account)': create it first or check the id")
     }
 
-    static func unknownNumber(_ number: E164, in account: AccountID) -> DirectoryError {
+    public static func unknownNumber(_ number: E164, in account: AccountID) -> DirectoryError {
         DirectoryError(.unknownNumber, "number \(number) is not a number of account '\(account)': sync the provider that owns it, or check the number")
     }
 
-    static func invalidNumber(_ error: E164.ParseError) -> DirectoryError {
+    public static func invalidNumber(_ error: E164.ParseError) -> DirectoryError {
         DirectoryError(.invalidPhoneNumber, error.description)
     }
 }

@@ -1,0 +1,198 @@
+public import SwitchboardCore
+public import SwitchboardHTTP
+
+/// An answer to a request, before the connection layer frames it.
+public struct APIResponse: Sendable {
+    public var status: HTTPStatus
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+
+    init(status: Int, headers: HTTPHeaders = [:], json body: [UInt8]) {
+        self.status = HTTPStatus(code: status)
+        self.headers = headers
+        self.headers.append(name: "Content-Type", value: "application/json")
+        self.body = body
+    }
+
+    init(status: Int, contentType: String, body: [UInt8]) {
+        self.status = HTTPStatus(code: status)
+        self.headers = ["Content-Type": contentType]
+        self.body = body
+    }
+
+    init(_ error: APIError) {
+        var headers: HTTPHeaders = [:]
+        if !error.allow.isEmpty { headers.append(name: "Allow", value: error.allow.joined(separator: ", ")) }
+        self.init(status: error.status, headers: headers, json: error.body)
+    }
+}
+
+/// The management API of SPEC §3 over a `Directory`: routing, auth, JSON in and out. No sockets:
+/// the connection layer hands it a request and writes back what it returns.
+public final class ManagementAPI: Sendable {
+    public let directory: Directory
+    let authenticator: Authenticator
+    public let metrics: Metrics
+    let readiness: @Sendable () -> Bool
+    let clock: @Sendable () -> Timestamp
+
+    public init(
+        directory: Directory, adminToken: String, metrics: Metrics = Metrics(), readiness: @escaping @Sendable () -> Bool = { true },
+        clock: @escaping @Sendable () -> Timestamp
+    ) {
+        self.directory = directory
+        self.authenticator = Authenticator(adminToken: adminToken)
+        self.metrics = metrics
+        self.readiness = readiness
+        self.clock = clock
+    }
+
+    /// Whether the request changes state (and so waits for the disk): the connection layer runs
+    /// those off the event loop.
+    public static func isWrite(method: String) -> Bool { method != "GET" && method != "HEAD" }
+
+    /// Answers one request. `started` is a monotonic time in nanoseconds for the latency metric.
+    public func handle(method: String, target: String, authorization: String?, body: [UInt8], started: UInt64? = nil) -> APIResponse {
+        let (response, pattern) = route(method: method, target: target, authorization: authorization, body: body)
+        metrics.recordRequest(route: pattern, status: response.status.code, started: started)
+        return response
+    }
+
+    private func route(method: String, target: String, authorization: String?, body: [UInt8]) -> (APIResponse, String) {
+        let requestTarget = HTTPRequestTarget(target)
+        let segments: [String]
+        do {
+            segments = try requestTarget.pathSegments().filter { !$0.isEmpty }
+        } catch {
+            return (APIResponse(APIError(400, "invalid_path", "the path has a malformed %-escape")), "invalid")
+        }
+        guard let route = Route(segments: segments) else {
+            return (APIResponse(APIError(404, "not_found", "no such route: see the API in the README")), "unknown")
+        }
+        guard route.methods.contains(method) else {
+            return (APIResponse(APIError(405, "method_not_allowed", "\(method) is not allowed here", allow: route.methods)), route.pattern)
+        }
+        do {
+            let query = try Query(requestTarget)
+            return (try respond(route, method: method, query: query, authorization: authorization, body: body), route.pattern)
+        } catch {
+            return (APIResponse(error), route.pattern)
+        }
+    }
+
+    private func respond(_ route: Route, method: String, query: Query, authorization: String?, body: [UInt8]) throws(APIError) -> APIResponse {
+        switch route {
+        case .healthz: return APIResponse(status: 200, json: Array(#"{"status":"ok"}"#.utf8))
+        case .readyz:
+            return readiness()
+                ? APIResponse(status: 200, json: Array(#"{"status":"ready"}"#.utf8))
+                : APIResponse(APIError(503, "not_ready", "the state is still loading: retry shortly"))
+        case .metrics:
+            return APIResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: Array(metrics.render(directory: directory).utf8))
+        case .notBuilt(let pattern):
+            throw APIError(501, "not_implemented", "\(pattern) needs the provider integration, which is not built yet")
+        default: break
+        }
+        guard let principal = authenticator.principal(authorization: authorization, directory: directory) else { throw APIError.unauthorized }
+        if case .accounts = route {
+            guard principal == .admin else { throw APIError.adminOnly }
+            return method == "POST" ? try createAccount(body) : listAccounts()
+        }
+        let account = try accountID(route.account ?? "", principal: principal)
+        switch route {
+        case .provider(_, let name):
+            let provider = try providerName(name)
+            switch method {
+            case "PUT": return try putProvider(account, provider, body)
+            case "DELETE":
+                try directoryCall { try directory.deleteProvider(account: account, provider: provider) }
+                return APIResponse(status: 204, json: [])
+            default:
+                guard let connection = directory.connection(account: account, provider: provider) else {
+                    throw APIError(404, "unknown_provider", "\(provider) is not connected to account '\(account)': PUT it first")
+                }
+                return APIResponse(status: 200, json: Shapes.connection(connection))
+            }
+        case .numbers: return try listNumbers(account, query, filter: try numberFilter(query))
+        case .availableNumbers:
+            return try listNumbers(account, query, filter: .available(provider: try query.provider()))
+        case .number(_, let text):
+            let number = try pathNumber(text)
+            guard let found = directory.number(account: account, number: number) else { throw APIError(DirectoryError.unknownNumber(number, in: account)) }
+            return APIResponse(status: 200, json: Shapes.number(found))
+        case .numberAgent(_, let text):
+            let number = try pathNumber(text)
+            if method == "PUT" {
+                let json = try JSONBody(body)
+                try json.only(["agent_id"])
+                let agent = try json.identifier("agent_id")
+                let result = try directoryCall { try directory.assign(account: account, number: number, agent: agent) }
+                return APIResponse(status: 200, json: Shapes.assignment(result))
+            }
+            let result = try directoryCall { try directory.unassign(account: account, number: number) }
+            return APIResponse(status: 200, json: Shapes.unassignment(result))
+        case .diagnosis(_, let text):
+            return APIResponse(status: 200, json: diagnosis(account, try pathNumber(text)))
+        case .agents:
+            let page = try directoryCall { try directory.agents(account: account, after: query.value("cursor"), limit: try query.limit()) }
+            return APIResponse(status: 200, json: Shapes.agents(page))
+        case .agent(_, let text):
+            let id = try identifier(text, field: "agent id")
+            switch method {
+            case "PUT": return try putAgent(account, id, body)
+            case "DELETE":
+                try directoryCall { try directory.deleteAgent(account: account, id: id) }
+                return APIResponse(status: 204, json: [])
+            default:
+                guard let agent = directory.agent(account: account, id: id) else { throw APIError(DirectoryError.unknownAgent(id, in: account)) }
+                return APIResponse(status: 200, json: Shapes.agent(agent))
+            }
+        case .callerID(_, let text):
+            return try callerID(account, agent: text, explicit: query.value("from"))
+        case .events:
+            throw APIError(501, "not_implemented", "routing events are recorded by webhooks and calls, which are not built yet")
+        case .healthz, .readyz, .metrics, .accounts, .notBuilt:
+            preconditionFailure("answered above")
+        }
+    }
+
+    // MARK: Helpers shared by the handlers
+
+    /// The account of the path, checked against the principal: another account is 403 for an
+    /// account token (whether or not it exists), and an unknown account is 404 for the admin.
+    func accountID(_ text: String, principal: Principal) throws(APIError) -> AccountID {
+        let id = try identifier(text, field: "account id")
+        try Authenticator.authorize(principal, account: id)
+        guard directory.account(id) != nil else { throw APIError(DirectoryError(.unknownAccount, "account '\(id)' does not exist")) }
+        return id
+    }
+
+    func identifier(_ text: String, field: String) throws(APIError) -> Identifier {
+        do { return try Identifier(text, field: field) } catch { throw APIError(error) }
+    }
+
+    func providerName(_ text: String) throws(APIError) -> Provider {
+        guard let provider = Provider(name: text) else {
+            throw APIError(404, "unknown_provider", "'\(text)' is not a provider: use \(Provider.accepted)")
+        }
+        return provider
+    }
+
+    func pathNumber(_ text: String) throws(APIError) -> E164 {
+        do { return try E164(text) } catch { throw APIError(400, "invalid_phone_number", error.description) }
+    }
+
+    /// Runs a directory operation, turning its refusal into the API's error.
+    @discardableResult
+    func directoryCall<Result>(_ body: () throws -> Result) throws(APIError) -> Result {
+        do {
+            return try body()
+        } catch let error as DirectoryError {
+            throw APIError(error)
+        } catch let error as APIError {
+            throw error
+        } catch {
+            throw APIError(503, "store_unavailable", "the change could not be made durable (\(error)); it was not acknowledged: retry, and check the server's log")
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import SwitchboardCore
+
+/// The JSON shapes of SPEC §3, field order as documented; absent values are null.
+enum Shapes {
+    static func writeNumber(_ number: PhoneNumber, into writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.member("number", number.number.description)
+        writer.member("provider", number.provider.name)
+        writer.member("provider_number_id", number.providerNumberID)
+        writer.member("status", number.status.name)
+        writer.member("agent_id", number.agentID?.value)
+        writer.member("agent_name", number.agentName)
+        writer.member("last_synced_at", number.lastSyncedAt?.rfc3339)
+        writer.endObject()
+    }
+
+    static func number(_ number: PhoneNumber) -> [UInt8] {
+        var writer = JSONWriter()
+        writeNumber(number, into: &writer)
+        return writer.bytes
+    }
+
+    static func numbers(_ page: Page<PhoneNumber>) -> [UInt8] {
+        var writer = JSONWriter(capacity: 64 + page.items.count * 200)
+        writer.beginObject()
+        writer.key("numbers")
+        writer.beginArray()
+        for number in page.items { writeNumber(number, into: &writer) }
+        writer.endArray()
+        writer.member("next_cursor", page.nextCursor)
+        writer.endObject()
+        return writer.bytes
+    }
+
+    static func writeAgent(_ agent: Agent, into writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.member("id", agent.spec.id.value)
+        writer.member("name", agent.spec.name)
+        writer.member("provider", agent.spec.provider.name)
+        writer.member("provider_agent_id", agent.spec.providerAgentID)
+        writer.member("status", agent.spec.status.name)
+        writer.member("phone_number", agent.phoneNumber?.description)
+        writer.endObject()
+    }
+
+    static func agent(_ agent: Agent) -> [UInt8] {
+        var writer = JSONWriter()
+        writeAgent(agent, into: &writer)
+        return writer.bytes
+    }
+
+    static func agents(_ page: Page<Agent>) -> [UInt8] {
+        var writer = JSONWriter(capacity: 64 + page.items.count * 160)
+        writer.beginObject()
+        writer.key("agents")
+        writer.beginArray()
+        for agent in page.items { writeAgent(agent, into: &writer) }
+        writer.endArray()
+        writer.member("next_cursor", page.nextCursor)
+        writer.endObject()
+        return writer.bytes
+    }
+
+    static func assignment(_ result: Assignment) -> [UInt8] {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.key("number")
+        writeNumber(result.number, into: &writer)
+        writer.member("previous_agent_id", result.previousAgentID?.value)
+        writer.member("released_number", result.releasedNumber?.description)
+        writer.endObject()
+        return writer.bytes
+    }
+
+    static func unassignment(_ result: Unassignment) -> [UInt8] {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.key("number")
+        writeNumber(result.number, into: &writer)
+        writer.member("previous_agent_id", result.previousAgentID?.value)
+        writer.endObject()
+        return writer.bytes
+    }
+
+    /// A provider connection; secrets masked (SPEC §1: API keys never appear in responses).
+    static func connection(_ connection: ProviderConnection) -> [UInt8] {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.member("account", connection.account.value)
+        writer.member("provider", connection.provider.name)
+        writer.member("api_key", connection.maskedAPIKey)
+        writer.member("webhook_secret", connection.webhookSecret.map { _ in "••••" })
+        writer.member("base_url", connection.baseURL)
+        writer.member("default_caller_id", connection.defaultCallerID?.description)
+        writer.endObject()
+        return writer.bytes
+    }
+}

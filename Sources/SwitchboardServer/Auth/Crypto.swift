@@ -1,0 +1,41 @@
+import COpenSSL
+
+/// The few cryptographic operations the server needs, through OpenSSL (libcrypto).
+public enum Crypto {
+    /// SHA-256 of `bytes` as 64 lower-case hex digits.
+    public static func sha256Hex(_ bytes: some Collection<UInt8>) -> String {
+        var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
+        let input = Array(bytes)
+        input.withUnsafeBufferPointer { buffer in
+            _ = SHA256(buffer.baseAddress, buffer.count, &digest)
+        }
+        return hex(digest)
+    }
+
+    /// `count` random bytes from OpenSSL's CSPRNG, as hex.
+    public static func randomHex(bytes count: Int) -> String {
+        var buffer = [UInt8](repeating: 0, count: count)
+        let result = RAND_bytes(&buffer, Int32(count))
+        precondition(result == 1, "RAND_bytes failed: no randomness for tokens")
+        return hex(buffer)
+    }
+
+    /// Compares in time that depends only on the lengths, never on where the bytes differ.
+    public static func constantTimeEqual(_ lhs: some Collection<UInt8>, _ rhs: some Collection<UInt8>) -> Bool {
+        let left = Array(lhs)
+        let right = Array(rhs)
+        guard left.count == right.count else { return false }
+        return left.withUnsafeBytes { a in right.withUnsafeBytes { b in CRYPTO_memcmp(a.baseAddress, b.baseAddress, a.count) == 0 } }
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
