@@ -26,16 +26,20 @@ let package = Package(
         .target(name: "SwitchboardStore", dependencies: ["SwitchboardCore", "COpenSSL"], swiftSettings: strict),
         // HTTP/1.1: incremental parser, response encoder, limits. No sockets.
         .target(name: "SwitchboardHTTP", swiftSettings: strict),
-        // The wiring: routes, JSON API, auth, metrics.
+        // Our own C shim: epoll, eventfd, accept4, signal forwarding (Glibc's overlay lacks them).
+        .target(name: "CSwitchboardLinux"),
+        // Syscalls, sockets, epoll event loops, connection driver, timeouts.
+        .target(name: "SwitchboardPosix", dependencies: ["CSwitchboardLinux", "SwitchboardHTTP"], swiftSettings: strict),
+        // The wiring: routes, JSON API, auth, metrics, the router service.
         .target(
             name: "SwitchboardServer",
-            dependencies: ["SwitchboardCore", "SwitchboardStore", "SwitchboardHTTP", "COpenSSL"],
+            dependencies: ["SwitchboardCore", "SwitchboardStore", "SwitchboardHTTP", "SwitchboardPosix", "COpenSSL"],
             swiftSettings: strict
         ),
         // The executable: argument parsing into a command enum, then the work.
         .executableTarget(
             name: "switchboard",
-            dependencies: ["SwitchboardCore", "SwitchboardStore"],
+            dependencies: ["SwitchboardCore", "SwitchboardStore", "SwitchboardServer"],
             swiftSettings: strict
         ),
 
@@ -53,6 +57,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "SwitchboardHTTPTests", dependencies: ["SwitchboardHTTP"], swiftSettings: strict),
+        .testTarget(name: "SwitchboardPosixTests", dependencies: ["SwitchboardPosix", "SwitchboardHTTP"], swiftSettings: strict),
         .testTarget(
             name: "SwitchboardServerTests",
             dependencies: ["SwitchboardServer", "SwitchboardCore", "SwitchboardStore", "SwitchboardHTTP"],

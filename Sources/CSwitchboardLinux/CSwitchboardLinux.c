@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -94,15 +95,16 @@ void csb_set_current_thread_name(const char *name) {
 
 // MARK: signals
 
-// Which pipe each signal is forwarded to; -1 for none. Read inside the handler, so it is
-// sig_atomic_t, and it is written before the handler is installed (sigaction orders the two).
+// Which pipe each signal is forwarded to; -1 for none. Written by threads, read inside the
+// handler: a lock-free atomic int is async-signal-safe to read there, and unlike a volatile
+// sig_atomic_t ThreadSanitizer understands it. Written before the handler is installed.
 // The range initialiser is a GNU extension that both GCC and Clang accept.
-static volatile sig_atomic_t forward_fd[NSIG] = {[0 ... NSIG - 1] = -1};
+static _Atomic int forward_fd[NSIG] = {[0 ... NSIG - 1] = -1};
 
 static void forward_signal(int signo) {
     int saved = errno;
     if (signo > 0 && signo < NSIG) {
-        int fd = forward_fd[signo];
+        int fd = atomic_load_explicit(&forward_fd[signo], memory_order_relaxed);
         if (fd >= 0) {
             unsigned char byte = (unsigned char)signo;
             // Non-blocking: if the pipe is full a signal is already pending for the reader anyway.
@@ -131,7 +133,7 @@ int csb_signal_forward(int signo, int write_fd) {
         errno = EINVAL;
         return -1;
     }
-    forward_fd[signo] = write_fd;
+    atomic_store_explicit(&forward_fd[signo], write_fd, memory_order_relaxed);
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_handler = forward_signal;
@@ -150,7 +152,7 @@ int csb_signal_default(int signo) {
     action.sa_handler = SIG_DFL;
     sigemptyset(&action.sa_mask);
     int result = sigaction(signo, &action, NULL);
-    forward_fd[signo] = -1;
+    atomic_store_explicit(&forward_fd[signo], -1, memory_order_relaxed);
     return result;
 }
 

@@ -11,7 +11,10 @@ final class LoopShared: Sendable {
     let counters: ServerCounters
     let offload: OffloadPool
 
-    init(configuration: HTTPServer.Configuration, handler: any HTTPHandler, counters: ServerCounters, offload: OffloadPool) {
+    init(
+        configuration: HTTPServer.Configuration, handler: any HTTPHandler, counters: ServerCounters,
+        offload: OffloadPool
+    ) {
         self.handler = handler
         self.limits = configuration.limits
         self.connectionConfiguration = configuration.connectionConfiguration

@@ -60,7 +60,9 @@ extension HTTPServer {
             guard threads < 1 << 16 else { throw HTTPServerConfigurationError("threads must be under 65536") }
             guard offloadThreads >= 1 else { throw HTTPServerConfigurationError("offloadThreads must be at least 1") }
             guard maxConnections >= 1 else { throw HTTPServerConfigurationError("maxConnections must be at least 1") }
-            guard maxBufferedOutput >= 1 else { throw HTTPServerConfigurationError("maxBufferedOutput must be positive") }
+            guard maxBufferedOutput >= 1 else {
+                throw HTTPServerConfigurationError("maxBufferedOutput must be positive")
+            }
             guard headerTimeout > .zero, idleTimeout > .zero else {
                 throw HTTPServerConfigurationError("timeouts must be positive")
             }

@@ -124,7 +124,8 @@ public final class HTTPServer: Sendable {
         var loops: [EventLoop] = []
         do {
             offload = try OffloadPool(threads: configuration.offloadThreads)
-            let shared = LoopShared(configuration: configuration, handler: handler, counters: counters, offload: offload)
+            let shared = LoopShared(
+                configuration: configuration, handler: handler, counters: counters, offload: offload)
             do {
                 for index in 0..<configuration.threads {
                     loops.append(try EventLoop(index: index, shared: shared))

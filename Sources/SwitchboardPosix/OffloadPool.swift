@@ -16,12 +16,11 @@ final class OffloadPool: Sendable {
     /// Starts `threads` workers named `sb-work-N`.
     init(threads: Int) throws(PosixError) {
         for index in 0..<threads {
-            let thread = try PosixThread.spawn(name: "sb-work-\(index)") { [state] in
+            // Detached: at shutdown a worker may still be inside a slow job, and waiting for it
+            // would hold up the process exit that the loops already allowed.
+            try PosixThread.spawn(name: "sb-work-\(index)") { [state] in
                 Self.work(state)
             }
-            // Nobody joins workers: at shutdown one may still be inside a slow job, and waiting
-            // for it would hold up the process exit that the loops already allowed.
-            PosixThread.detach(thread)
         }
     }
 

@@ -12,9 +12,13 @@ enum PosixThread {
         init(_ body: @escaping @Sendable () -> Void) { self.body = body }
     }
 
-    /// Starts a thread named `name` (cut to the 15 bytes Linux keeps) running `body`.
+    /// Starts a thread named `name` (cut to the 15 bytes Linux keeps) running `body`. Unless
+    /// `joinable`, the thread is detached: it releases its resources when it ends, and whoever
+    /// needs to know that it ended waits on their own condition.
     @discardableResult
-    static func spawn(name: String, _ body: @escaping @Sendable () -> Void) throws(PosixError) -> pthread_t {
+    static func spawn(
+        name: String, joinable: Bool = false, _ body: @escaping @Sendable () -> Void
+    ) throws(PosixError) -> pthread_t {
         let start = Unmanaged.passRetained(
             Start {
                 csb_set_current_thread_name(name)
@@ -34,6 +38,7 @@ enum PosixThread {
             Unmanaged<Start>.fromOpaque(start).release()
             throw PosixError(call: "pthread_create", errno: result)
         }
+        if !joinable { _ = pthread_detach(thread) }
         return thread
     }
 
@@ -42,7 +47,7 @@ enum PosixThread {
         _ = pthread_join(thread, nil)
     }
 
-    /// Lets `thread` release its resources when it ends, without a `join`.
+    /// Lets a joinable `thread` release its resources when it ends, without a `join`.
     static func detach(_ thread: pthread_t) {
         _ = pthread_detach(thread)
     }

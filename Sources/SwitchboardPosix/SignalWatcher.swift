@@ -28,7 +28,7 @@ public final class SignalWatcher: Sendable {
             for signal in signals {
                 _ = try Posix.call("sigaction") { csb_signal_forward(signal, writeFD) }
             }
-            thread = try PosixThread.spawn(name: "sb-signals") {
+            thread = try PosixThread.spawn(name: "sb-signals", joinable: true) {
                 Self.watch(readFD: readFD, writeFD: writeFD, handler: handler)
             }
         } catch {

@@ -28,7 +28,8 @@ struct SocketAddress: @unchecked Sendable, CustomStringConvertible {
             return
         }
         var ipv6 = sockaddr_in6()
-        let unbracketed = numeric.hasPrefix("[") && numeric.hasSuffix("]") ? String(numeric.dropFirst().dropLast()) : numeric
+        let unbracketed =
+            numeric.hasPrefix("[") && numeric.hasSuffix("]") ? String(numeric.dropFirst().dropLast()) : numeric
         if inet_pton(AF_INET6, unbracketed, &ipv6.sin6_addr) == 1 {
             ipv6.sin6_family = sa_family_t(AF_INET6)
             ipv6.sin6_port = port.bigEndian

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SwitchboardServer
 
 /// A command line that names a bad argument.
 struct UsageError: Error {
@@ -29,6 +30,7 @@ struct StandardError: TextOutputStream {
 /// Every command the executable understands, parsed from its arguments.
 enum Command {
     case help(String)
+    case serve(RouterService.Options)
     case snapshotVerify(data: String)
     case snapshotExport(data: String)
     case snapshotImport(data: String, file: String)
@@ -37,6 +39,8 @@ enum Command {
         switchboard: a telephony call router for voice-AI agents.
 
         Usage:
+          switchboard serve [--listen HOST:PORT] [--data DIR] [--threads N]
+                                                        the router (default 127.0.0.1:8080, ./switchboard-data)
           switchboard snapshot verify --data DIR        check a data directory; changes nothing
           switchboard snapshot export --data DIR        write the state as JSON Lines to stdout
           switchboard snapshot import --data DIR FILE   seed an empty data directory from JSON Lines (FILE or - for stdin)
@@ -47,6 +51,8 @@ enum Command {
 
     static let snapshotUsage = """
         Usage:
+          switchboard serve [--listen HOST:PORT] [--data DIR] [--threads N]
+                                                        the router (default 127.0.0.1:8080, ./switchboard-data)
           switchboard snapshot verify --data DIR
               Loads the newest snapshot and replays the journal without changing any file; reports what it
               found (a torn tail it would cut, damage it cannot repair) and checks the index. Exit 0 when sound.
@@ -62,8 +68,54 @@ enum Command {
         switch first {
         case "--help", "-h", "help": return .help(usage)
         case "snapshot": return try parseSnapshot(Array(arguments.dropFirst()))
+        case "serve": return try parseServe(Array(arguments.dropFirst()))
         default: throw UsageError(message: "unknown command '\(first)'")
         }
+    }
+
+    static let serveUsage = """
+        Usage: switchboard serve [--listen HOST:PORT] [--data DIR] [--threads N]
+
+          --listen HOST:PORT   where to listen (default 127.0.0.1:8080; port 0 picks a free one)
+          --data DIR           the data directory (default ./switchboard-data; created if missing)
+          --threads N          event-loop threads (default: one per core)
+
+        The admin token comes from SWITCHBOARD_ADMIN_TOKEN; without it the router creates one in
+        DIR/admin-token (mode 0600) and logs where. SIGTERM or SIGINT stops it gracefully.
+        """
+
+    static func parseServe(_ arguments: [String]) throws -> Command {
+        var options = RouterService.Options()
+        var index = 0
+        func value(_ name: String) throws -> String {
+            guard index + 1 < arguments.count else { throw UsageError(message: "\(name) needs a value") }
+            index += 1
+            return arguments[index]
+        }
+        while index < arguments.count {
+            switch arguments[index] {
+            case "--help", "-h": return .help(serveUsage)
+            case "--listen":
+                let text = try value("--listen")
+                guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]), colon != text.startIndex else {
+                    throw UsageError(message: "--listen must be HOST:PORT, e.g. 127.0.0.1:8080")
+                }
+                options.host = String(text[..<colon])
+                options.port = port
+            case "--data":
+                options.data = try value("--data")
+                guard !options.data.isEmpty else { throw UsageError(message: "--data needs a directory") }
+            case "--threads":
+                guard let threads = Int(try value("--threads")), (1...256).contains(threads) else {
+                    throw UsageError(message: "--threads must be a whole number from 1 to 256")
+                }
+                options.threads = threads
+            case let other:
+                throw UsageError(message: "unknown option '\(other)' for serve")
+            }
+            index += 1
+        }
+        return .serve(options)
     }
 
     static func parseSnapshot(_ arguments: [String]) throws -> Command {
@@ -109,6 +161,7 @@ enum Command {
         case .help(let text):
             print(text)
             return 0
+        case .serve(let options): return RouterService.run(options)
         case .snapshotVerify(let data): return try SnapshotCommands.verify(data: data)
         case .snapshotExport(let data): return try SnapshotCommands.export(data: data)
         case .snapshotImport(let data, let file): return try SnapshotCommands.importLines(data: data, file: file)

@@ -81,7 +81,9 @@ struct PosixTests {
 
     @Test func errorResponse_escapesJSON() {
         let response = HTTPResponse.error(status: .badRequest, code: "bad", message: "a \"quote\"\n\u{1}")
-        #expect(String(decoding: response.body, as: UTF8.self) == #"{"error":{"code":"bad","message":"a \"quote\"\n\u0001"}}"#)
+        #expect(
+            String(decoding: response.body, as: UTF8.self)
+                == #"{"error":{"code":"bad","message":"a \"quote\"\n\u0001"}}"#)
         #expect(response.headers["Content-Type"] == "application/json")
     }
 

@@ -72,7 +72,9 @@ final class TestClient {
     func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
-            let count = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let count = bytes[offset...].withUnsafeBytes {
+                Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             if count < 0 {
                 if errno == EINTR { continue }
                 throw TestClientError(description: "send: errno \(errno)")
@@ -86,7 +88,8 @@ final class TestClient {
     func receive(timeout: Duration) throws -> Bool {
         guard !peerClosed else { return false }
         var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        let milliseconds = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = Int32(
+            timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         let ready = poll(&poller, 1, max(milliseconds, 0))
         if ready == 0 { return false }
         if ready < 0 {
@@ -138,7 +141,8 @@ final class TestClient {
     /// Parses one response from the front of `buffer`, if it is all there.
     private func takeResponse(bodyless: Bool) throws -> TestResponse? {
         let separator: [UInt8] = [13, 10, 13, 10]
-        guard let headEnd = buffer.indices.dropLast(3).first(where: { buffer[$0..<$0 + 4].elementsEqual(separator) }) else {
+        guard let headEnd = buffer.indices.dropLast(3).first(where: { buffer[$0..<$0 + 4].elementsEqual(separator) })
+        else {
             return nil
         }
         let head = String(decoding: buffer[..<headEnd], as: UTF8.self)

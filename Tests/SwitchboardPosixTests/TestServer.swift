@@ -1,6 +1,7 @@
 import Glibc
 import SwitchboardHTTP
 import Synchronization
+
 @testable import SwitchboardPosix
 
 /// Counts handler calls across threads.

@@ -22,6 +22,13 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public var description: String { rfc3339 }
 
+    /// RFC 3339 with milliseconds, for logs: `2026-11-25T10:00:00.123Z`.
+    public var rfc3339Milliseconds: String {
+        let millis = ((milliseconds % 1000) + 1000) % 1000
+        let text = String(millis)
+        return String(rfc3339.dropLast()) + "." + String(repeating: "0", count: 3 - text.count) + text + "Z"
+    }
+
     /// Parses `YYYY-MM-DDTHH:MM:SSZ`, with optional fractional seconds (kept to milliseconds); only
     /// UTC (`Z`) is accepted. Nil for anything else.
     public init?(rfc3339 text: String) {

@@ -83,6 +83,20 @@ struct JSONWriter {
         bytes.append(contentsOf: "null".utf8)
     }
 
+    /// For keys known only at run time (log fields): the comma, then the caller writes the quoted
+    /// key and colon with `quotedKey`, then a value.
+    mutating func separateForDynamicKey() {
+        separate()
+        needsComma[needsComma.count - 1] = false
+    }
+
+    static func quotedKey(_ key: String) -> [UInt8] {
+        var writer = JSONWriter(capacity: key.utf8.count + 3)
+        writer.string(key)
+        writer.bytes.append(UInt8(ascii: ":"))
+        return writer.bytes
+    }
+
     // Members: key and value in one call.
     mutating func member(_ name: StaticString, _ value: String) {
         key(name)

@@ -1,0 +1,159 @@
+import SwitchboardPosix
+import SwitchboardCore
+import SwitchboardHTTP
+import SwitchboardStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `switchboard serve`: the data directory, the management API and the HTTP server, wired.
+///
+/// The listener comes up first and answers `/healthz` at once; `/readyz` and every API route say
+/// 503 until the snapshot loader is done. SIGTERM or SIGINT: stop accepting, finish the requests in
+/// flight, make the journal durable, exit 0.
+public final class RouterService: Sendable {
+    public struct Options: Sendable {
+        public var host = "127.0.0.1"
+        public var port: UInt16 = 8080
+        public var data = "./switchboard-data"
+        public var threads = HTTPServer.Configuration.availableCPUs
+        public init() {}
+    }
+
+    let options: Options
+    let server: HTTPServer
+    let handler: RouterHandler
+    let store = Locked<Store?>(nil)
+    let metrics = Metrics()
+
+    public init(options: Options) {
+        self.options = options
+        handler = RouterHandler()
+        var configuration = HTTPServer.Configuration()
+        configuration.host = options.host
+        configuration.port = options.port
+        configuration.threads = max(1, options.threads)
+        server = HTTPServer(configuration: configuration, handler: handler)
+    }
+
+    /// Binds, loads the state, and starts answering. Returns when ready.
+    public func start() throws {
+        try server.start()
+        Log.info("listening", ["address": "\(options.host):\(server.boundPort ?? options.port)", "threads": String(server.configuration.threads)])
+        let started = Metrics.now()
+        let (store, report) = try Store.open(at: options.data)
+        self.store.withLock { $0 = store }
+        Log.info("state_loaded", ["data": options.data, "recovery": report.description, "millis": String((Metrics.now() - started) / 1_000_000)])
+        if let tail = report.tail {
+            Log.error("torn_tail_cut", ["file": tail.file, "offset": String(tail.damage.offset), "bytes": String(tail.damage.droppedBytes), "reason": tail.damage.reason])
+        }
+        let admin = try AdminToken.load(dataDirectory: options.data)
+        Log.info("admin_token", ["source": admin.origin])
+        metrics.register(gauge: "switchboard_connections", help: "Open client connections.") { [server] in Double(server.connectionCount) }
+        metrics.register(gauge: "switchboard_journal_bytes", help: "Bytes in the current journal file.") { Double(store.journalBytes) }
+        handler.api.withLock { $0 = ManagementAPI(directory: store.directory, adminToken: admin.token, metrics: metrics, clock: { Timestamp.now }) }
+        Log.info("ready", [:])
+    }
+
+    public var boundPort: UInt16? { server.boundPort }
+
+    /// Graceful stop: no new connections, requests in flight finished, journal durable.
+    public func stop() {
+        Log.info("stopping", [:])
+        server.shutdown(gracePeriod: .seconds(10))
+        server.waitUntilStopped()
+        if let store = store.withLock({ $0 }) {
+            do {
+                try store.close()
+                Log.info("stopped", ["journal": "durable"])
+            } catch {
+                Log.error("stop_failed", ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Runs until SIGTERM or SIGINT; returns the exit status.
+    public static func run(_ options: Options) -> Int32 {
+        SignalWatcher.ignoreBrokenPipe()
+        let service = RouterService(options: options)
+        let stopped = Locked(false)
+        let semaphore = Semaphore()
+        do {
+            let watcher = try SignalWatcher(signals: [SIGTERM, SIGINT]) { signal in
+                Log.info("signal", ["signal": signal == SIGTERM ? "SIGTERM" : "SIGINT"])
+                semaphore.signal()
+            }
+            defer { watcher.stop() }
+            try service.start()
+            semaphore.wait()
+        } catch {
+            Log.error("start_failed", ["error": "\(error)"])
+            service.stop()
+            return 1
+        }
+        stopped.withLock { $0 = true }
+        service.stop()
+        return 0
+    }
+}
+
+/// The HTTP handler: reads answer on the event loop (the hot path); writes wait for the disk, so
+/// they run on the offload pool and answer through the writer.
+final class RouterHandler: HTTPHandler {
+    let api = Locked<ManagementAPI?>(nil)
+
+    func handle(_ request: HTTPRequest, context: RequestContext) -> HandlerResult {
+        let started = Metrics.now()
+        guard let api = api.withLock({ $0 }) else {
+            if request.target == "/healthz" { return .respond(HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: Array(#"{"status":"ok"}"#.utf8))) }
+            return .respond(.error(status: .serviceUnavailable, code: "not_ready", message: "the state is still loading: retry shortly"))
+        }
+        let authorization = request.headers["authorization"]
+        if ManagementAPI.isWrite(method: request.method) {
+            return .deferred { writer in
+                _ = writer.respond(RouterHandler.convert(api.handle(method: request.method, target: request.target, authorization: authorization, body: request.body, started: started)))
+            }
+        }
+        return .respond(RouterHandler.convert(api.handle(method: request.method, target: request.target, authorization: authorization, body: request.body, started: started)))
+    }
+
+    static func convert(_ response: APIResponse) -> HTTPResponse {
+        HTTPResponse(status: response.status, headers: response.headers, body: response.body)
+    }
+}
+
+/// A counting semaphore over a pthread mutex and condition (visible to ThreadSanitizer).
+final class Semaphore: @unchecked Sendable {
+    // `@unchecked Sendable`: `count` is only touched under `mutex`; the pthread objects live in
+    // memory allocated once and freed in deinit.
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private var count = 0
+
+    init() {
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(condition, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+        condition.deallocate()
+    }
+
+    func signal() {
+        pthread_mutex_lock(mutex)
+        count += 1
+        pthread_cond_signal(condition)
+        pthread_mutex_unlock(mutex)
+    }
+
+    func wait() {
+        pthread_mutex_lock(mutex)
+        while count == 0 { pthread_cond_wait(condition, mutex) }
+        count -= 1
+        pthread_mutex_unlock(mutex)
+    }
+}
