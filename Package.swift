@@ -60,11 +60,17 @@ let package = Package(
         .testTarget(name: "SwitchboardPosixTests", dependencies: ["SwitchboardPosix", "SwitchboardHTTP"], swiftSettings: strict),
         .testTarget(
             name: "SwitchboardServerTests",
-            dependencies: ["SwitchboardServer", "SwitchboardCore", "SwitchboardStore", "SwitchboardHTTP"],
+            dependencies: ["SwitchboardServer", "SwitchboardCore", "SwitchboardStore", "SwitchboardHTTP", "switchboard"],
             swiftSettings: strict
         ),
 
         // Benchmarks: plain executables, run in release mode (results in benchmarks/RESULTS.md).
+        .executableTarget(
+            name: "CoreBenchmarks",
+            dependencies: ["SwitchboardCore"],
+            path: "benchmarks/CoreBenchmarks",
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "StoreBenchmarks",
             dependencies: ["SwitchboardCore", "SwitchboardStore"],

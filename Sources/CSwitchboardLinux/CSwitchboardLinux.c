@@ -139,7 +139,19 @@ int csb_signal_forward(int signo, int write_fd) {
     action.sa_handler = forward_signal;
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_RESTART;
-    return sigaction(signo, &action, NULL);
+    if (sigaction(signo, &action, NULL) == -1) return -1;
+    // A process inherits its parent thread's signal mask: started from a thread that blocks
+    // SIGTERM (a Dispatch worker, a supervisor's helper), the signal would stay pending forever.
+    // Unblock it here; threads started after this one inherit the unblocked mask.
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, signo);
+    int error = pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    if (error != 0) {
+        errno = error;
+        return -1;
+    }
+    return 0;
 }
 
 int csb_signal_default(int signo) {

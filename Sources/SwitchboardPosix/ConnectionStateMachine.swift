@@ -126,6 +126,8 @@ struct ConnectionStateMachine: Sendable {
     }
 }
 
+// MARK: - Events the driver reports
+
 extension ConnectionStateMachine {
     /// Bytes were read and fed to the parser: a request's clock starts with its first byte.
     mutating func bytesReceived(now: Instant) {

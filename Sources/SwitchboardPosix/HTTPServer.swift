@@ -78,7 +78,9 @@ public final class HTTPServer: Sendable {
 
     /// Stops accepting, finishes requests in flight, closes every connection, and returns when
     /// all loops have exited. Connections still busy after `gracePeriod` are closed. Safe to call
-    /// more than once and from any thread (a signal handler's thread included); every call waits.
+    /// more than once and from any thread (a `SignalWatcher`'s included); every call waits.
+    /// Not from a `.respond` handler: it runs on a loop, and shutdown waits for the loops. (From a
+    /// `.deferred` closure it works, but its own response then waits out the grace period.)
     public func shutdown(gracePeriod: Duration = .seconds(10)) {
         let running: Running? = state.withLockNotifying { state in
             switch state.lifecycle {

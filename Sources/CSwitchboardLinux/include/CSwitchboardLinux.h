@@ -79,7 +79,8 @@ void csb_set_current_thread_name(const char *name);
 /// writing to it can never block.
 int csb_signal_pipe(int fds[2]);
 /// Installs a handler for `signo` that writes the signal number as one byte to `write_fd`
-/// (async-signal-safe: only write(2), errno preserved). SA_RESTART is set.
+/// (async-signal-safe: only write(2), errno preserved). SA_RESTART is set. Also unblocks
+/// `signo` in the calling thread's mask (a mask inherited blocked would hold the signal forever).
 int csb_signal_forward(int signo, int write_fd);
 /// Restores the default disposition of `signo` and stops forwarding it.
 int csb_signal_default(int signo);

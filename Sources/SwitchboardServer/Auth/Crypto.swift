@@ -2,8 +2,16 @@ import COpenSSL
 
 /// The few cryptographic operations the server needs, through OpenSSL (libcrypto).
 public enum Crypto {
+    /// Initialises libcrypto without its exit-time cleanup: that cleanup frees global state while
+    /// worker threads may still hold it, which crashed the process at exit after a graceful stop.
+    /// The kernel reclaims everything at exit anyway. Called before the first use.
+    public static let initialize: Void = {
+        OPENSSL_init_crypto(UInt64(OPENSSL_INIT_NO_ATEXIT), nil)
+    }()
+
     /// SHA-256 of `bytes` as 64 lower-case hex digits.
     public static func sha256Hex(_ bytes: some Collection<UInt8>) -> String {
+        _ = initialize
         var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
         let input = Array(bytes)
         input.withUnsafeBufferPointer { buffer in
@@ -14,6 +22,7 @@ public enum Crypto {
 
     /// `count` random bytes from OpenSSL's CSPRNG, as hex.
     public static func randomHex(bytes count: Int) -> String {
+        _ = initialize
         var buffer = [UInt8](repeating: 0, count: count)
         let result = RAND_bytes(&buffer, Int32(count))
         precondition(result == 1, "RAND_bytes failed: no randomness for tokens")

@@ -76,6 +76,7 @@ public final class RouterService: Sendable {
     /// Runs until SIGTERM or SIGINT; returns the exit status.
     public static func run(_ options: Options) -> Int32 {
         SignalWatcher.ignoreBrokenPipe()
+        _ = Crypto.initialize
         let service = RouterService(options: options)
         let stopped = Locked(false)
         let semaphore = Semaphore()
