@@ -23,7 +23,9 @@ let package = Package(
         // Domain: E164, accounts, agents, numbers, the rules, the lock-sharded index. No sockets, no files.
         .target(name: "SwitchboardCore", swiftSettings: strict),
         // Snapshot + journal, recovery, compaction, export/import.
-        .target(name: "SwitchboardStore", dependencies: ["SwitchboardCore", "COpenSSL"], swiftSettings: strict),
+        .target(name: "SwitchboardStore", dependencies: ["SwitchboardCore"], swiftSettings: strict),
+        // SHA-256, HMAC-SHA256, random tokens and constant-time comparison, through OpenSSL.
+        .target(name: "SwitchboardCrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
         // HTTP/1.1: incremental parser, response encoder, limits. No sockets.
         .target(name: "SwitchboardHTTP", swiftSettings: strict),
         // Our own C shim: epoll, eventfd, accept4, signal forwarding (Glibc's overlay lacks them).
@@ -33,7 +35,7 @@ let package = Package(
         // The wiring: routes, JSON API, auth, metrics, the router service.
         .target(
             name: "SwitchboardServer",
-            dependencies: ["SwitchboardCore", "SwitchboardStore", "SwitchboardHTTP", "SwitchboardPosix", "COpenSSL"],
+            dependencies: ["SwitchboardCore", "SwitchboardStore", "SwitchboardHTTP", "SwitchboardPosix", "SwitchboardCrypto"],
             swiftSettings: strict
         ),
         // The executable: argument parsing into a command enum, then the work.
@@ -56,6 +58,7 @@ let package = Package(
             path: "Tests/StoreCrashWriter",
             swiftSettings: strict
         ),
+        .testTarget(name: "SwitchboardCryptoTests", dependencies: ["SwitchboardCrypto"], swiftSettings: strict),
         .testTarget(name: "SwitchboardHTTPTests", dependencies: ["SwitchboardHTTP"], swiftSettings: strict),
         .testTarget(name: "SwitchboardPosixTests", dependencies: ["SwitchboardPosix", "SwitchboardHTTP"], swiftSettings: strict),
         .testTarget(

@@ -1,3 +1,4 @@
+import SwitchboardCrypto
 import SwitchboardCore
 import SwitchboardHTTP
 

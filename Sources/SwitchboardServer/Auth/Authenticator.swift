@@ -1,3 +1,4 @@
+import SwitchboardCrypto
 import SwitchboardCore
 
 /// Who a request speaks for (SPEC §3 auth).

@@ -1,3 +1,4 @@
+import SwitchboardCrypto
 import Foundation
 
 #if canImport(Glibc)

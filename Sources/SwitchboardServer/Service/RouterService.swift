@@ -1,3 +1,4 @@
+import SwitchboardCrypto
 import SwitchboardPosix
 import SwitchboardCore
 import SwitchboardHTTP

@@ -1,6 +1,7 @@
 import COpenSSL
 
-/// The few cryptographic operations the server needs, through OpenSSL (libcrypto).
+/// The few cryptographic operations Switchboard needs, through OpenSSL (libcrypto): token hashes,
+/// random tokens, webhook signatures (HMAC-SHA256) and constant-time comparison.
 public enum Crypto {
     /// Initialises libcrypto without its exit-time cleanup: that cleanup frees global state while
     /// worker threads may still hold it, which crashed the process at exit after a graceful stop.
@@ -20,6 +21,28 @@ public enum Crypto {
         return hex(digest)
     }
 
+    /// HMAC-SHA256 (RFC 2104) of `message` under `key`: 32 bytes.
+    public static func hmacSHA256(key: some Collection<UInt8>, message: some Collection<UInt8>) -> [UInt8] {
+        _ = initialize
+        var digest = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        // A zero-length key or message still needs a valid pointer: pad with one unused byte.
+        let keyBytes = Array(key) + [0]
+        let messageBytes = Array(message) + [0]
+        let result = keyBytes.withUnsafeBufferPointer { keyBuffer in
+            messageBytes.withUnsafeBufferPointer { messageBuffer in
+                HMAC(EVP_sha256(), keyBuffer.baseAddress, Int32(keyBuffer.count - 1), messageBuffer.baseAddress, messageBuffer.count - 1, &digest, &length)
+            }
+        }
+        precondition(result != nil && length == 32, "HMAC-SHA256 failed in libcrypto")
+        return digest
+    }
+
+    /// HMAC-SHA256 as 64 lower-case hex digits (the providers' signature format).
+    public static func hmacSHA256Hex(key: some Collection<UInt8>, message: some Collection<UInt8>) -> String {
+        hex(hmacSHA256(key: key, message: message))
+    }
+
     /// `count` random bytes from OpenSSL's CSPRNG, as hex.
     public static func randomHex(bytes count: Int) -> String {
         _ = initialize
@@ -37,7 +60,8 @@ public enum Crypto {
         return left.withUnsafeBytes { a in right.withUnsafeBytes { b in CRYPTO_memcmp(a.baseAddress, b.baseAddress, a.count) == 0 } }
     }
 
-    static func hex(_ bytes: [UInt8]) -> String {
+    /// Lower-case hex of `bytes`.
+    public static func hex(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
         out.reserveCapacity(bytes.count * 2)
