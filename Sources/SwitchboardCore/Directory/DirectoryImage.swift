@@ -176,18 +176,17 @@ extension DirectoryState {
         // record: the one that breaks the rule.
         var duplicate: (position: Int, error: DirectoryError)?
         for (shardIndex, bucket) in buckets.enumerated() where !bucket.isEmpty {
-            let shard = index.numberShards[shardIndex]
-            shard.lock.withLock {
-                shard.table.reserve(shard.table.count + bucket.count)
+            index.numberShards.withLocked(shardIndex) { table in
+                table.reserve(table.count + bucket.count)
                 for item in bucket {
-                    if shard.table.find(item.slot.key, hash: item.hash) != nil {
+                    if table.find(item.slot.key, hash: item.hash) != nil {
                         if duplicate == nil || item.position < duplicate!.position {
                             let number = E164(uncheckedKey: item.slot.key)
                             duplicate = (item.position, DirectoryError(.numberTaken, "number \(number) appears twice: a number exists once in the whole system"))
                         }
                         continue
                     }
-                    shard.table.upsert(item.slot, hash: item.hash)
+                    table.upsert(item.slot, hash: item.hash)
                 }
             }
         }

@@ -1,7 +1,33 @@
 /// The key of an agent in the index: its account's slot and its id.
+///
+/// The id's bytes are hashed once, here (FNV-1a): the value picks the shard and is all that the
+/// shard's dictionary hashes, so a look-up reads the id's bytes once to hash and once to compare.
 struct AgentKey: Hashable {
-    var account: UInt32
-    var id: String
+    let account: UInt32
+    let id: String
+    let hashValue64: UInt64
+
+    init(account: UInt32, id: String) {
+        self.account = account
+        self.id = id
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325 ^ UInt64(account)
+        for byte in id.utf8 {
+            h ^= UInt64(byte)
+            h = h &* 0x0000_0100_0000_01B3
+        }
+        hashValue64 = h ^ (h >> 29)
+    }
+
+    /// Which agent shard holds the key.
+    var shard: Int { Int(truncatingIfNeeded: hashValue64 & UInt64(RoutingIndex.shardCount - 1)) }
+
+    static func == (lhs: AgentKey, rhs: AgentKey) -> Bool {
+        lhs.hashValue64 == rhs.hashValue64 && lhs.account == rhs.account && lhs.id == rhs.id
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(hashValue64)
+    }
 }
 
 /// An agent as the index holds it: the immutable record and the key of its number (0 for none).
@@ -21,14 +47,6 @@ final class AgentShard: @unchecked Sendable {
     var agents: [AgentKey: AgentEntry] = [:]
     /// `RoutingIndex.connectionKey(account, provider)` → default caller ID key.
     var defaults: [UInt64: UInt64] = [:]
-}
-
-/// One shard of the number side of the index.
-///
-/// `@unchecked Sendable`: `table` is read and written only while `lock` is held.
-final class NumberShard: @unchecked Sendable {
-    let lock = ShardLock()
-    var table = NumberTable()
 }
 
 /// Account id → account slot, read by webhooks and API calls to turn a URL's account into a slot.

@@ -80,11 +80,15 @@ extension RoutingIndex {
     public func inbound(_ number: E164, account: UInt32, provider: Provider) -> InboundDecision {
         let key = number.key
         let hash = RoutingIndex.hash(key)
-        let shard = numberShards[RoutingIndex.numberShardIndex(hash: hash)]
-        shard.lock.lock()
-        defer { shard.lock.unlock() }
-        guard let position = shard.table.find(key, hash: hash) else { return .refused(.unknownNumber) }
-        let slot = shard.table[position]
+        return numberShards.withLocked(RoutingIndex.numberShardIndex(hash: hash)) { table in
+            guard let position = table.find(key, hash: hash) else { return .refused(.unknownNumber) }
+            return RoutingIndex.decide(table[position], account: account, provider: provider)
+        }
+    }
+
+    /// Rule 6's checks on the number's slot, read under its shard's lock.
+    @inline(__always)
+    private static func decide(_ slot: borrowing NumberSlot, account: UInt32, provider: Provider) -> InboundDecision {
         guard slot.account == account, slot.provider == provider else { return .refused(.unknownNumber) }
         guard slot.active else { return .refused(.numberInactive) }
         guard let agent = slot.agent else { return .refused(.unassigned) }
@@ -98,11 +102,12 @@ extension RoutingIndex {
     /// With a number given, its shard is locked before the agent's (the global order), so the pair is
     /// read at one instant.
     public func callerID(account: UInt32, agentID: String, explicit: E164? = nil) -> CallerIDDecision {
-        let agentShard = agentShards[RoutingIndex.agentShardIndex(account: account, id: agentID)]
+        let agentKey = AgentKey(account: account, id: agentID)
+        let agentShard = agentShards[agentKey.shard]
         guard let explicit else {
             agentShard.lock.lock()
             defer { agentShard.lock.unlock() }
-            guard let entry = agentShard.agents[AgentKey(account: account, id: agentID)] else {
+            guard let entry = agentShard.agents[agentKey] else {
                 return .refused(.unknownAgent)
             }
             if entry.number != 0 {
@@ -115,16 +120,16 @@ extension RoutingIndex {
             return .refused(.noCallerID)
         }
         let hash = RoutingIndex.hash(explicit.key)
-        let numberShard = numberShards[RoutingIndex.numberShardIndex(hash: hash)]
-        numberShard.lock.lock()
-        defer { numberShard.lock.unlock() }
+        let numberShard = RoutingIndex.numberShardIndex(hash: hash)
+        numberShards.lock(numberShard)
+        defer { numberShards.unlock(numberShard) }
         agentShard.lock.lock()
         defer { agentShard.lock.unlock() }
-        guard let entry = agentShard.agents[AgentKey(account: account, id: agentID)] else {
+        guard let entry = agentShard.agents[agentKey] else {
             return .refused(.unknownAgent)
         }
-        guard let position = numberShard.table.find(explicit.key, hash: hash) else { return .refused(.unknownNumber) }
-        let slot = numberShard.table[position]
+        let found = numberShards.whileLocked(numberShard) { table in table.find(explicit.key, hash: hash).map { table[$0] } }
+        guard let slot = found else { return .refused(.unknownNumber) }
         guard slot.account == account else { return .refused(.unknownNumber) }
         guard slot.provider == entry.record.provider else { return .refused(.providerMismatch) }
         guard slot.active else { return .refused(.numberInactive) }

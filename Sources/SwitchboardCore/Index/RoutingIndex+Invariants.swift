@@ -17,8 +17,9 @@ extension RoutingIndex {
                 }
             }
             var numbersWithAgents = 0
-            for shard in numberShards {
-                shard.lock.withLock({ shard.table }).forEach { slot in
+            for shard in 0..<numberShards.count {
+                // Under the shard's lock, then the agent's (the global order).
+                numberShards.withLocked(shard) { table in table.forEach { slot in
                     guard let agent = slot.agent else { return }
                     numbersWithAgents += 1
                     let number = E164(uncheckedKey: slot.key)
@@ -32,7 +33,7 @@ extension RoutingIndex {
                     }
                     if entry.number != slot.key { violations.append("number \(number) holds agent \(agent.id), whose number is \(entry.number)") }
                     if entry.record !== agent { violations.append("number \(number) holds a stale record of agent \(agent.id)") }
-                }
+                } }
             }
             if numbersWithAgents != agentsWithNumbers.count {
                 violations.append("\(numbersWithAgents) numbers hold agents but \(agentsWithNumbers.count) agents hold numbers")

@@ -18,8 +18,7 @@ extension RoutingIndex {
             let hash = RoutingIndex.hash(key)
             let shardIndex = RoutingIndex.numberShardIndex(hash: hash)
             precondition(numberShardSet & (1 << UInt64(shardIndex)) != 0, "number shard not locked by this transaction")
-            let shard = index.numberShards[shardIndex]
-            return shard.table.find(key, hash: hash).map { shard.table[$0] }
+            return index.numberShards.whileLocked(shardIndex) { table in table.find(key, hash: hash).map { table[$0] } }
         }
 
         func setNumber(_ slot: NumberSlot) {
@@ -27,17 +26,17 @@ extension RoutingIndex {
             let shardIndex = RoutingIndex.numberShardIndex(hash: hash)
             precondition(numberShardSet & (1 << UInt64(shardIndex)) != 0, "number shard not locked by this transaction")
             precondition(slot.agent == nil || slot.active, "an inactive number cannot hold an agent")
-            index.numberShards[shardIndex].table.upsert(slot, hash: hash)
+            index.numberShards.whileLocked(shardIndex) { table in table.upsert(slot, hash: hash) }
         }
 
         func agent(_ key: AgentKey) -> AgentEntry? {
-            let shardIndex = RoutingIndex.agentShardIndex(account: key.account, id: key.id)
+            let shardIndex = key.shard
             precondition(agentShardSet & (1 << UInt64(shardIndex)) != 0, "agent shard not locked by this transaction")
             return index.agentShards[shardIndex].agents[key]
         }
 
         func setAgent(_ key: AgentKey, _ entry: AgentEntry?) {
-            let shardIndex = RoutingIndex.agentShardIndex(account: key.account, id: key.id)
+            let shardIndex = key.shard
             precondition(agentShardSet & (1 << UInt64(shardIndex)) != 0, "agent shard not locked by this transaction")
             index.agentShards[shardIndex].agents[key] = entry
         }
@@ -51,7 +50,7 @@ extension RoutingIndex {
         var numberSet: UInt64 = 0
         for key in numbers { numberSet |= 1 << UInt64(RoutingIndex.numberShardIndex(hash: RoutingIndex.hash(key))) }
         var agentSet: UInt64 = 0
-        for key in agents { agentSet |= 1 << UInt64(RoutingIndex.agentShardIndex(account: key.account, id: key.id)) }
+        for key in agents { agentSet |= 1 << UInt64(key.shard) }
         return try locking(numberSet: numberSet, agentSet: agentSet) { () throws(Failure) in
             try body(Transaction(index: self, numberShards: numberSet, agentShards: agentSet))
         }
@@ -60,11 +59,11 @@ extension RoutingIndex {
     private func locking<Result, Failure: Error>(
         numberSet: UInt64, agentSet: UInt64, _ body: () throws(Failure) -> Result
     ) throws(Failure) -> Result {
-        for shard in 0..<RoutingIndex.shardCount where numberSet & (1 << UInt64(shard)) != 0 { numberShards[shard].lock.lock() }
+        for shard in 0..<RoutingIndex.shardCount where numberSet & (1 << UInt64(shard)) != 0 { numberShards.lock(shard) }
         for shard in 0..<RoutingIndex.shardCount where agentSet & (1 << UInt64(shard)) != 0 { agentShards[shard].lock.lock() }
         defer {
             for shard in 0..<RoutingIndex.shardCount where agentSet & (1 << UInt64(shard)) != 0 { agentShards[shard].lock.unlock() }
-            for shard in 0..<RoutingIndex.shardCount where numberSet & (1 << UInt64(shard)) != 0 { numberShards[shard].lock.unlock() }
+            for shard in 0..<RoutingIndex.shardCount where numberSet & (1 << UInt64(shard)) != 0 { numberShards.unlock(shard) }
         }
         return try body()
     }

@@ -11,12 +11,11 @@ public final class RoutingIndex: Sendable {
     static let shardBits = 6
     static let shardCount = 1 << shardBits
 
-    let numberShards: [NumberShard]
+    let numberShards = NumberShards(count: RoutingIndex.shardCount)
     let agentShards: [AgentShard]
     let accountTable = AccountTable()
 
     public init() {
-        numberShards = (0..<RoutingIndex.shardCount).map { _ in NumberShard() }
         agentShards = (0..<RoutingIndex.shardCount).map { _ in AgentShard() }
     }
 
@@ -34,17 +33,6 @@ public final class RoutingIndex: Sendable {
 
     @inline(__always)
     static func numberShardIndex(hash: UInt64) -> Int { Int(truncatingIfNeeded: hash >> UInt64(64 - shardBits)) }
-
-    /// FNV-1a over the id's bytes and the account slot: cheap, and only chooses a shard.
-    @inline(__always)
-    static func agentShardIndex(account: UInt32, id: String) -> Int {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325 ^ UInt64(account)
-        for byte in id.utf8 {
-            h ^= UInt64(byte)
-            h = h &* 0x0000_0100_0000_01B3
-        }
-        return Int(truncatingIfNeeded: (h ^ (h >> 29)) & UInt64(shardCount - 1))
-    }
 
     @inline(__always)
     static func connectionKey(account: UInt32, provider: Provider) -> UInt64 {
@@ -67,21 +55,21 @@ public final class RoutingIndex: Sendable {
     /// The number's slot as it is now.
     func numberSlot(_ key: UInt64) -> NumberSlot? {
         let hash = RoutingIndex.hash(key)
-        let shard = numberShards[RoutingIndex.numberShardIndex(hash: hash)]
-        return shard.lock.withLock {
-            shard.table.find(key, hash: hash).map { shard.table[$0] }
+        return numberShards.withLocked(RoutingIndex.numberShardIndex(hash: hash)) { table in
+            table.find(key, hash: hash).map { table[$0] }
         }
     }
 
     /// The agent's entry as it is now.
     func agentEntry(account: UInt32, id: String) -> AgentEntry? {
-        let shard = agentShards[RoutingIndex.agentShardIndex(account: account, id: id)]
-        return shard.lock.withLock { shard.agents[AgentKey(account: account, id: id)] }
+        let key = AgentKey(account: account, id: id)
+        let shard = agentShards[key.shard]
+        return shard.lock.withLock { shard.agents[key] }
     }
 
     /// How many numbers the index holds.
     public var numberCount: Int {
-        numberShards.reduce(0) { total, shard in total + shard.lock.withLock { shard.table.count } }
+        (0..<numberShards.count).reduce(0) { total, shard in total + numberShards.withLocked(shard) { $0.count } }
     }
 
     /// How many agents the index holds.
@@ -91,7 +79,7 @@ public final class RoutingIndex: Sendable {
 
     /// Bytes held by the number tables' slot arrays: the index's cost per number, agents aside.
     public var numberTableBytes: Int {
-        numberShards.reduce(0) { total, shard in total + shard.lock.withLock { shard.table.allocatedBytes } }
+        (0..<numberShards.count).reduce(0) { total, shard in total + numberShards.withLocked(shard) { $0.allocatedBytes } }
     }
 }
 
@@ -100,14 +88,13 @@ extension RoutingIndex {
     /// number's shard, then the agent's: the global order). For diagnosis and the consistency tests.
     func numberWithAgent(_ key: UInt64) -> (slot: NumberSlot, agent: AgentEntry?)? {
         let hash = RoutingIndex.hash(key)
-        let shard = numberShards[RoutingIndex.numberShardIndex(hash: hash)]
-        shard.lock.lock()
-        defer { shard.lock.unlock() }
-        guard let position = shard.table.find(key, hash: hash) else { return nil }
-        let slot = shard.table[position]
+        let shard = RoutingIndex.numberShardIndex(hash: hash)
+        numberShards.lock(shard)
+        defer { numberShards.unlock(shard) }
+        guard let slot = numberShards.whileLocked(shard, { table in table.find(key, hash: hash).map { table[$0] } }) else { return nil }
         guard let agent = slot.agent else { return (slot, nil) }
         let agentKey = AgentKey(account: agent.accountSlot, id: agent.id.value)
-        let agentShard = agentShards[RoutingIndex.agentShardIndex(account: agentKey.account, id: agentKey.id)]
+        let agentShard = agentShards[agentKey.shard]
         return agentShard.lock.withLock { (slot, agentShard.agents[agentKey]) }
     }
 }
