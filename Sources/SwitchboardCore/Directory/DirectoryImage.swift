@@ -1,3 +1,5 @@
+import Dispatch
+
 /// A number with everything the snapshot keeps of it.
 public struct NumberImage: Hashable, Sendable {
     public var spec: NumberSpec
@@ -132,12 +134,54 @@ extension DirectoryState {
     /// `putNumber` for many numbers at once, with the same checks. Only for a directory that is not
     /// published yet (`Directory.load`): no reader can see it, so numbers go into the tables shard by
     /// shard, one lock hold each, instead of one transaction each.
+    ///
+    /// Start-up is the one moment the router has every core to itself, so the work is split in two
+    /// halves that share nothing and run side by side: one checks every record and fills the routing
+    /// index; the other fills the cold table (provider ids, sync times) and the per-account lists.
+    /// If a record breaks a rule the whole load fails and the directory is thrown away.
     mutating func bulkLoadNumbers(_ numbers: [NumberImage], index: RoutingIndex, position: inout Int) throws(DirectoryError) {
+        let start = position
+        let slots = self.slots
+        // Moved out (not copied) so the cold half mutates storage it owns alone.
+        let coldHalf = ColdHalf(cold: self.cold, lists: self.numberLists)
+        self.cold = [:]
+        self.numberLists = []
+        let done = DispatchGroup()
+        DispatchQueue.global(qos: .userInitiated).async(group: done) {
+            DirectoryState.loadColdData(numbers, slots: slots, cold: &coldHalf.cold, lists: &coldHalf.lists)
+        }
+        let failure = DirectoryState.loadIndex(numbers, index: index, slots: slots, start: start)
+        done.wait()
+        self.cold = coldHalf.cold
+        self.numberLists = coldHalf.lists
+        if let failure {
+            position = failure.position
+            throw failure.error
+        }
+        position = start + numbers.count
+    }
+
+    /// The cold half's output, handed from its thread to the loader.
+    ///
+    /// `@unchecked Sendable`: written only by the cold half's block, read only after `done.wait()`
+    /// has returned, which orders the two.
+    private final class ColdHalf: @unchecked Sendable {
+        var cold: [UInt64: ColdNumber]
+        var lists: [NumberList]
+
+        init(cold: [UInt64: ColdNumber], lists: [NumberList]) {
+            self.cold = cold
+            self.lists = lists
+        }
+    }
+
+    /// The index half of `bulkLoadNumbers`: every rule checked, the first broken one returned.
+    private static func loadIndex(
+        _ numbers: [NumberImage], index: RoutingIndex, slots: [AccountID: UInt32], start: Int
+    ) -> (position: Int, error: DirectoryError)? {
         typealias Pending = (hash: UInt64, slot: NumberSlot, position: Int)
         var buckets = [[Pending]](repeating: [], count: RoutingIndex.shardCount)
         for shard in 0..<RoutingIndex.shardCount { buckets[shard].reserveCapacity(numbers.count / RoutingIndex.shardCount + 64) }
-        cold.reserveCapacity(cold.count + numbers.count)
-        let start = position
         var firstError: (position: Int, error: DirectoryError)?
         var cachedAccount: (id: AccountID, slot: UInt32)?
         for (offset, image) in numbers.enumerated() {
@@ -147,7 +191,8 @@ extension DirectoryState {
                 if let cachedAccount, cachedAccount.id == spec.account {
                     slot = cachedAccount.slot
                 } else {
-                    slot = try self.slot(spec.account)
+                    guard let found = slots[spec.account] else { throw .unknownAccount(spec.account) }
+                    slot = found
                     cachedAccount = (spec.account, slot)
                 }
                 _ = try FieldCheck.providerID(spec.providerNumberID, field: "provider_number_id")
@@ -165,8 +210,6 @@ extension DirectoryState {
                 let hash = RoutingIndex.hash(spec.number.key)
                 let numberSlot = NumberSlot(key: spec.number.key, agent: record, account: slot, provider: spec.provider, active: spec.status == .active)
                 buckets[RoutingIndex.numberShardIndex(hash: hash)].append((hash, numberSlot, start + offset))
-                setCold(spec.number.key, providerNumberID: spec.providerNumberID, lastSyncedAt: image.lastSyncedAt)
-                numberLists[Int(slot)].append(spec.number.key)
             } catch {
                 firstError = (start + offset, error)
                 break
@@ -190,11 +233,30 @@ extension DirectoryState {
                 }
             }
         }
-        if let failure = [firstError, duplicate].compactMap({ $0 }).min(by: { $0.position < $1.position }) {
-            position = failure.position
-            throw failure.error
+        return [firstError, duplicate].compactMap({ $0 }).min(by: { $0.position < $1.position })
+    }
+
+    /// The cold half of `bulkLoadNumbers`: what the lists and the API show, not the hot path.
+    private static func loadColdData(
+        _ numbers: [NumberImage], slots: [AccountID: UInt32], cold: inout [UInt64: ColdNumber], lists: inout [NumberList]
+    ) {
+        cold.reserveCapacity(cold.count + numbers.count)
+        var cachedAccount: (id: AccountID, slot: Int)?
+        for image in numbers {
+            let spec = image.spec
+            let slot: Int
+            if let cachedAccount, cachedAccount.id == spec.account {
+                slot = cachedAccount.slot
+            } else {
+                // An unknown account fails the index half; this half only skips it.
+                guard let found = slots[spec.account] else { continue }
+                slot = Int(found)
+                cachedAccount = (spec.account, slot)
+                lists[slot].keys.reserveCapacity(lists[slot].keys.count + numbers.count)
+            }
+            cold[spec.number.key] = ColdNumber(number: spec.number, providerNumberID: spec.providerNumberID, lastSyncedAt: image.lastSyncedAt)
+            lists[slot].append(spec.number.key)
         }
-        position = start + numbers.count
     }
 
     /// The checks for a new number born assigned (putNumber, import): same provider, active, and the

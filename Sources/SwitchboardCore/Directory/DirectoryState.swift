@@ -17,6 +17,17 @@ struct DirectoryState {
         var providerNumberID: String?
         /// Milliseconds since the epoch when a sync last listed the number; `Int64.min` for never.
         var lastSyncedAt: Int64
+
+        init(providerNumberID: String?, lastSyncedAt: Int64) {
+            self.providerNumberID = providerNumberID
+            self.lastSyncedAt = lastSyncedAt
+        }
+
+        /// The provider id is dropped when it is the number itself (Retell's case).
+        init(number: E164, providerNumberID: String, lastSyncedAt: Timestamp?) {
+            self.providerNumberID = number.isWritten(as: providerNumberID) ? nil : providerNumberID
+            self.lastSyncedAt = lastSyncedAt?.milliseconds ?? Int64.min
+        }
     }
 
     struct NumberList {
@@ -83,7 +94,6 @@ struct DirectoryState {
     }
 
     mutating func setCold(_ key: UInt64, providerNumberID: String, lastSyncedAt: Timestamp?) {
-        let id: String? = E164(uncheckedKey: key).isWritten(as: providerNumberID) ? nil : providerNumberID
-        cold[key] = ColdNumber(providerNumberID: id, lastSyncedAt: lastSyncedAt?.milliseconds ?? Int64.min)
+        cold[key] = ColdNumber(number: E164(uncheckedKey: key), providerNumberID: providerNumberID, lastSyncedAt: lastSyncedAt)
     }
 }
