@@ -37,7 +37,7 @@ let package = Package(
         // The wiring: routes, JSON API, auth, metrics, the router service.
         .target(
             name: "SwitchboardServer",
-            dependencies: ["SwitchboardCore", "SwitchboardStore", "SwitchboardHTTP", "SwitchboardPosix", "SwitchboardCrypto"],
+            dependencies: ["SwitchboardCore", "SwitchboardStore", "SwitchboardHTTP", "SwitchboardPosix", "SwitchboardCrypto", "CSwitchboardLinux"],
             swiftSettings: strict
         ),
         // The executable: argument parsing into a command enum, then the work.

@@ -93,6 +93,16 @@ void csb_set_current_thread_name(const char *name) {
     pthread_setname_np(pthread_self(), truncated);
 }
 
+// MARK: counters
+
+void csb_counter_add(int64_t *counter, int64_t value) {
+    __atomic_fetch_add(counter, value, __ATOMIC_RELAXED);
+}
+
+int64_t csb_counter_load(const int64_t *counter) {
+    return __atomic_load_n(counter, __ATOMIC_RELAXED);
+}
+
 // MARK: signals
 
 // Which pipe each signal is forwarded to; -1 for none. Written by threads, read inside the

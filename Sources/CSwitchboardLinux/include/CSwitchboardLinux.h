@@ -1,6 +1,6 @@
 // The few Linux interfaces Glibc's Swift overlay does not import, or imports awkwardly:
 // epoll (its event struct is packed on x86-64), eventfd, accept4/SOCK_NONBLOCK (GNU extensions),
-// the CPU affinity count, and an async-signal-safe signal forwarder.
+// the CPU affinity count, an async-signal-safe signal forwarder, and relaxed atomic counters.
 //
 // Everything here is a thin wrapper: it returns what the syscall returns and leaves errno as the
 // syscall set it, so the Swift side (SwitchboardPosix's `Posix` wrapper) retries EINTR and turns
@@ -65,6 +65,14 @@ extern const int CSB_IPPROTO_TCP;
 extern const int CSB_TCP_NODELAY;
 extern const int CSB_MSG_NOSIGNAL;
 extern const int CSB_SHUT_WR;
+
+// MARK: counters
+
+/// Adds `value` to the counter at `counter` atomically, relaxed (no ordering: a metric publishes
+/// nothing else). Swift's `Atomic` cannot live in raw memory, and metrics want arrays of them.
+void csb_counter_add(int64_t *counter, int64_t value);
+/// Reads the counter at `counter` atomically, relaxed.
+int64_t csb_counter_load(const int64_t *counter);
 
 // MARK: processes and signals
 

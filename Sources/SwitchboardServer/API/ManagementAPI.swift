@@ -52,31 +52,32 @@ public final class ManagementAPI: Sendable {
     public static func isWrite(method: String) -> Bool { method != "GET" && method != "HEAD" }
 
     /// Answers one request. `started` is a monotonic time in nanoseconds for the latency metric.
-    public func handle(method: String, target: String, authorization: String?, body: [UInt8], started: UInt64? = nil) -> APIResponse {
-        let (response, pattern) = route(method: method, target: target, authorization: authorization, body: body)
-        metrics.recordRequest(route: pattern, status: response.status.code, started: started)
+    /// `lane` is the metrics lane of the calling thread (its event loop, see `Metrics`).
+    public func handle(method: String, target: String, authorization: String?, body: [UInt8], started: UInt64? = nil, lane: Int = 0) -> APIResponse {
+        let (response, metricIndex) = route(method: method, target: target, authorization: authorization, body: body)
+        metrics.recordRequest(route: metricIndex, status: response.status.code, started: started, lane: lane)
         return response
     }
 
-    private func route(method: String, target: String, authorization: String?, body: [UInt8]) -> (APIResponse, String) {
+    private func route(method: String, target: String, authorization: String?, body: [UInt8]) -> (APIResponse, Int) {
         let requestTarget = HTTPRequestTarget(target)
         let segments: [String]
         do {
             segments = try requestTarget.pathSegments().filter { !$0.isEmpty }
         } catch {
-            return (APIResponse(APIError(400, "invalid_path", "the path has a malformed %-escape")), "invalid")
+            return (APIResponse(APIError(400, "invalid_path", "the path has a malformed %-escape")), Route.invalidMetricIndex)
         }
         guard let route = Route(segments: segments) else {
-            return (APIResponse(APIError(404, "not_found", "no such route: see the API in the README")), "unknown")
+            return (APIResponse(APIError(404, "not_found", "no such route: see the API in the README")), Route.unknownMetricIndex)
         }
         guard route.methods.contains(method) else {
-            return (APIResponse(APIError(405, "method_not_allowed", "\(method) is not allowed here", allow: route.methods)), route.pattern)
+            return (APIResponse(APIError(405, "method_not_allowed", "\(method) is not allowed here", allow: route.methods)), route.metricIndex)
         }
         do {
             let query = try Query(requestTarget)
-            return (try respond(route, method: method, query: query, authorization: authorization, body: body), route.pattern)
+            return (try respond(route, method: method, query: query, authorization: authorization, body: body), route.metricIndex)
         } catch {
-            return (APIResponse(error), route.pattern)
+            return (APIResponse(error), route.metricIndex)
         }
     }
 

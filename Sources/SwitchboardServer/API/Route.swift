@@ -100,6 +100,39 @@ enum Route: Equatable {
         }
     }
 
+    /// Every route pattern, the labels of the request metrics; `metricIndex` points into it. The
+    /// last two stand for paths that match no route and paths that cannot be decoded.
+    static let patterns: [String] = [
+        "/healthz", "/readyz", "/metrics", "/v1/accounts", "/v1/accounts/{a}/providers/{provider}", "/v1/accounts/{a}/numbers",
+        "/v1/accounts/{a}/numbers/available", "/v1/accounts/{a}/numbers/{number}", "/v1/accounts/{a}/numbers/{number}/agent",
+        "/v1/accounts/{a}/numbers/{number}/diagnosis", "/v1/accounts/{a}/agents", "/v1/accounts/{a}/agents/{id}",
+        "/v1/accounts/{a}/agents/{id}/caller-id", "/v1/accounts/{a}/events", "/v1/accounts/{a}/calls", "/v1/accounts/{a}/sync",
+        "/webhooks/{provider}/{a}", "unknown", "invalid",
+    ]
+    static let unknownMetricIndex = patterns.count - 2
+    static let invalidMetricIndex = patterns.count - 1
+
+    /// This route's position in `patterns` (a switch, not a string search: it runs per request).
+    var metricIndex: Int {
+        switch self {
+        case .healthz: 0
+        case .readyz: 1
+        case .metrics: 2
+        case .accounts: 3
+        case .provider: 4
+        case .numbers: 5
+        case .availableNumbers: 6
+        case .number: 7
+        case .numberAgent: 8
+        case .diagnosis: 9
+        case .agents: 10
+        case .agent: 11
+        case .callerID: 12
+        case .events: 13
+        case .notBuilt(let pattern): Route.patterns.firstIndex(of: pattern) ?? Route.unknownMetricIndex
+        }
+    }
+
     /// The account the route acts on, if any.
     var account: String? {
         switch self {

@@ -3,6 +3,7 @@ import SwitchboardPosix
 import SwitchboardCore
 import SwitchboardHTTP
 import SwitchboardStore
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -26,11 +27,13 @@ public final class RouterService: Sendable {
     let server: HTTPServer
     let handler: RouterHandler
     let store = Locked<Store?>(nil)
-    let metrics = Metrics()
+    let metrics: Metrics
 
     public init(options: Options) {
         self.options = options
-        handler = RouterHandler()
+        // One metrics lane per event loop and one for the offload pool (see `CounterArray`).
+        metrics = Metrics(lanes: max(1, options.threads) + 1)
+        handler = RouterHandler(offloadLane: max(1, options.threads))
         var configuration = HTTPServer.Configuration()
         configuration.host = options.host
         configuration.port = options.port
@@ -53,7 +56,7 @@ public final class RouterService: Sendable {
         Log.info("admin_token", ["source": admin.origin])
         metrics.register(gauge: "switchboard_connections", help: "Open client connections.") { [server] in Double(server.connectionCount) }
         metrics.register(gauge: "switchboard_journal_bytes", help: "Bytes in the current journal file.") { Double(store.journalBytes) }
-        handler.api.withLock { $0 = ManagementAPI(directory: store.directory, adminToken: admin.token, metrics: metrics, clock: { Timestamp.now }) }
+        _ = handler.api.storeIfNil(ManagementAPI(directory: store.directory, adminToken: admin.token, metrics: metrics, clock: { Timestamp.now }))
         Log.info("ready", [:])
     }
 
@@ -103,21 +106,35 @@ public final class RouterService: Sendable {
 /// The HTTP handler: reads answer on the event loop (the hot path); writes wait for the disk, so
 /// they run on the offload pool and answer through the writer.
 final class RouterHandler: HTTPHandler {
-    let api = Locked<ManagementAPI?>(nil)
+    /// Set once, when the state is loaded; read by every request without a lock.
+    let api = AtomicLazyReference<ManagementAPI>()
+    /// The metrics lane of work that runs off the event loops.
+    let offloadLane: Int
+
+    init(offloadLane: Int) {
+        self.offloadLane = offloadLane
+    }
 
     func handle(_ request: HTTPRequest, context: RequestContext) -> HandlerResult {
         let started = Metrics.now()
-        guard let api = api.withLock({ $0 }) else {
+        guard let api = api.load() else {
             if request.target == "/healthz" { return .respond(HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: Array(#"{"status":"ok"}"#.utf8))) }
             return .respond(.error(status: .serviceUnavailable, code: "not_ready", message: "the state is still loading: retry shortly"))
         }
         let authorization = request.headers["authorization"]
         if ManagementAPI.isWrite(method: request.method) {
+            let lane = offloadLane
             return .deferred { writer in
-                _ = writer.respond(RouterHandler.convert(api.handle(method: request.method, target: request.target, authorization: authorization, body: request.body, started: started)))
+                _ = writer.respond(
+                    RouterHandler.convert(
+                        api.handle(method: request.method, target: request.target, authorization: authorization, body: request.body, started: started, lane: lane)))
             }
         }
-        return .respond(RouterHandler.convert(api.handle(method: request.method, target: request.target, authorization: authorization, body: request.body, started: started)))
+        // The loop's index is the top 16 bits of the connection id: its metrics lane.
+        let lane = Int(truncatingIfNeeded: context.connectionID >> 48)
+        return .respond(
+            RouterHandler.convert(
+                api.handle(method: request.method, target: request.target, authorization: authorization, body: request.body, started: started, lane: lane)))
     }
 
     static func convert(_ response: APIResponse) -> HTTPResponse {
