@@ -121,6 +121,17 @@ extension ManagementAPI {
         }
     }
 
+    func listEvents(_ account: AccountID, _ query: Query) throws(APIError) -> APIResponse {
+        guard let slot = directory.index.accountSlot(account.value) else { throw APIError(DirectoryError(.unknownAccount, "account '\(account)' does not exist")) }
+        var before: EventLog.Cursor?
+        if let text = query.value("cursor") {
+            guard let cursor = EventLog.Cursor(text) else { throw APIError(400, "invalid_query", "cursor must be a next_cursor from an earlier answer") }
+            before = cursor
+        }
+        let page = events.events(accountSlot: slot, limit: try query.limit(), before: before)
+        return APIResponse(status: 200, json: Shapes.events(page.events, next: page.next?.text))
+    }
+
     func diagnosis(_ account: AccountID, _ number: E164) -> [UInt8] {
         var checks: [(name: StaticString, ok: Bool, detail: String)] = []
         let found = directory.number(account: account, number: number)

@@ -33,16 +33,18 @@ public final class ManagementAPI: Sendable {
     public let directory: Directory
     let authenticator: Authenticator
     public let metrics: Metrics
+    let events: EventLog
     let readiness: @Sendable () -> Bool
     let clock: @Sendable () -> Timestamp
 
     public init(
-        directory: Directory, adminToken: String, metrics: Metrics = Metrics(), readiness: @escaping @Sendable () -> Bool = { true },
-        clock: @escaping @Sendable () -> Timestamp
+        directory: Directory, adminToken: String, metrics: Metrics = Metrics(), events: EventLog = EventLog(lanes: 1),
+        readiness: @escaping @Sendable () -> Bool = { true }, clock: @escaping @Sendable () -> Timestamp
     ) {
         self.directory = directory
         self.authenticator = Authenticator(adminToken: adminToken)
         self.metrics = metrics
+        self.events = events
         self.readiness = readiness
         self.clock = clock
     }
@@ -151,7 +153,7 @@ public final class ManagementAPI: Sendable {
         case .callerID(_, let text):
             return try callerID(account, agent: text, explicit: query.value("from"))
         case .events:
-            throw APIError(501, "not_implemented", "routing events are recorded by webhooks and calls, which are not built yet")
+            return try listEvents(account, query)
         case .healthz, .readyz, .metrics, .accounts, .notBuilt:
             preconditionFailure("answered above")
         }

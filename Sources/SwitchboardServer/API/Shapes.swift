@@ -95,4 +95,28 @@ enum Shapes {
         writer.endObject()
         return writer.bytes
     }
+
+    /// Routing decisions, newest first (SPEC §3 `event` shape).
+    static func events(_ events: [RoutingEvent], next: String?) -> [UInt8] {
+        var writer = JSONWriter(capacity: 64 + events.count * 180)
+        writer.beginObject()
+        writer.key("events")
+        writer.beginArray()
+        for event in events {
+            writer.beginObject()
+            writer.member("at", Timestamp(milliseconds: event.at).rfc3339Milliseconds)
+            writer.member("direction", event.direction.name)
+            writer.member("provider", event.provider.name)
+            writer.member("number", event.number?.description)
+            writer.member("agent_id", event.agentID?.value)
+            writer.member("outcome", event.routed ? "routed" : "refused")
+            writer.member("reason", event.reason)
+            writer.member("micros", Int(event.micros))
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.member("next_cursor", next)
+        writer.endObject()
+        return writer.bytes
+    }
 }
