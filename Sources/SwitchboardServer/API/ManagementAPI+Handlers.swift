@@ -132,6 +132,21 @@ extension ManagementAPI {
         return APIResponse(status: 200, json: Shapes.events(page.events, next: page.next?.text))
     }
 
+    /// `POST …/sync` starts a sync (202, the statuses with `running`); `GET …/sync` the last results.
+    func syncRoute(_ account: AccountID, method: String, query: Query) throws(APIError) -> APIResponse {
+        guard let sync else { throw APIError(503, "sync_unavailable", "this router runs without provider integration: start it with `switchboard serve`") }
+        guard method == "POST" else { return APIResponse(status: 200, json: Shapes.sync(sync.statuses(account: account))) }
+        let provider = try query.provider()
+        let connected = directory.connections(account: account).map(\.provider)
+        if let provider, !connected.contains(provider) {
+            throw APIError(404, "unknown_provider", "\(provider) is not connected to account '\(account)': PUT /v1/accounts/\(account)/providers/\(provider) first")
+        }
+        guard !connected.isEmpty else {
+            throw APIError(422, "no_provider", "account '\(account)' has no provider connection to sync: connect one with PUT /v1/accounts/\(account)/providers/{provider}")
+        }
+        return APIResponse(status: 202, json: Shapes.sync(sync.trigger(account: account, provider: provider).statuses))
+    }
+
     func diagnosis(_ account: AccountID, _ number: E164) -> [UInt8] {
         var checks: [(name: StaticString, ok: Bool, detail: String)] = []
         let found = directory.number(account: account, number: number)
