@@ -147,6 +147,34 @@ extension ManagementAPI {
         return APIResponse(status: 202, json: Shapes.sync(sync.trigger(account: account, provider: provider).statuses))
     }
 
+    /// When a sync last listed the number, and how the connection's last sync went.
+    func lastSyncCheck(_ account: AccountID, _ number: PhoneNumber) -> (name: StaticString, ok: Bool, detail: String) {
+        var detail = number.lastSyncedAt.map { "listed by the sync at \($0.rfc3339)" } ?? "never seen by a sync"
+        var ok = number.lastSyncedAt != nil
+        if let status = sync?.status(account: account, provider: number.provider) {
+            if status.running { detail += "; a sync is running now" }
+            if status.ok == false {
+                ok = false
+                detail += "; the last sync of \(number.provider) failed at \(status.lastFinishedAt?.rfc3339 ?? "?"): \(status.error ?? "unknown error")"
+            } else if status.ok == true, let finished = status.lastFinishedAt {
+                detail += "; the last sync of \(number.provider) succeeded at \(finished.rfc3339)"
+            }
+        }
+        return ("last_sync", ok, detail)
+    }
+
+    /// Whether the provider's own per-number agent setting matches ours (nil when never pushed).
+    func pushCheck(_ account: AccountID, _ number: PhoneNumber) -> (name: StaticString, ok: Bool, detail: String)? {
+        guard let status = push?.status(account: account, number: number.number) else { return nil }
+        switch status.state {
+        case .ok: return ("provider_push", true, "\(number.provider) has the number's agent setting")
+        case .pending: return ("provider_push", true, "updating \(number.provider)'s agent setting for the number")
+        case .notConnected: return ("provider_push", false, "\(number.provider) is not connected: its own agent setting for the number was not updated")
+        case .failed:
+            return ("provider_push", false, "updating \(number.provider) failed \(status.attempts) time(s), retrying with back-off: \(status.lastError ?? "unknown error")")
+        }
+    }
+
     func diagnosis(_ account: AccountID, _ number: E164) -> [UInt8] {
         var checks: [(name: StaticString, ok: Bool, detail: String)] = []
         let found = directory.number(account: account, number: number)
@@ -159,7 +187,8 @@ extension ManagementAPI {
             }
             let connected = directory.connection(account: account, provider: found.provider) != nil
             checks.append(("provider_connected", connected, connected ? "\(found.provider) is connected" : "\(found.provider) is not connected to '\(account)'"))
-            checks.append(("last_sync", found.lastSyncedAt != nil, found.lastSyncedAt.map { "listed by the sync at \($0.rfc3339)" } ?? "never seen by a sync"))
+            checks.append(lastSyncCheck(account, found))
+            if let pushCheck = pushCheck(account, found) { checks.append(pushCheck) }
         }
         let reaches = checks.prefix(4).count == 4 && checks.prefix(4).allSatisfy(\.ok)
         var writer = JSONWriter()
