@@ -23,16 +23,16 @@ import Testing
     final class ScriptedLister: @unchecked Sendable {
         // `@unchecked Sendable`: every field is read and written under `lock`.
         private let lock = NSLock()
-        private var answers: [NumberListing] = []
+        private var answers: [SyncListing] = []
         private(set) var calls = 0
         let gate = DispatchSemaphore(value: 0)
         var holds = false
 
-        func push(_ answer: NumberListing) { lock.withLock { answers.append(answer) } }
+        func push(_ answer: SyncListing) { lock.withLock { answers.append(answer) } }
         var callCount: Int { lock.withLock { calls } }
 
-        func list(_ connection: ProviderConnection) async -> NumberListing {
-            let (answer, hold) = lock.withLock { () -> (NumberListing, Bool) in
+        func list(_ connection: ProviderConnection) async -> SyncListing {
+            let (answer, hold) = lock.withLock { () -> (SyncListing, Bool) in
                 calls += 1
                 return (answers.isEmpty ? .failed("no scripted answer") : answers.removeFirst(), holds)
             }

@@ -2,7 +2,7 @@ import Dispatch
 public import SwitchboardCore
 
 /// What listing a provider's numbers gave: the complete list, or why there is none.
-public enum NumberListing: Sendable {
+public enum SyncListing: Sendable {
     /// Every number the provider has for the connection; `skipped` counts entries that were not
     /// E.164 (left out, reported).
     case complete([ListedNumber], skipped: Int)
@@ -11,7 +11,7 @@ public enum NumberListing: Sendable {
 }
 
 /// Lists every number a provider has for one connection (the providers' clients, or a test double).
-public typealias NumberLister = @Sendable (ProviderConnection) async -> NumberListing
+public typealias NumberLister = @Sendable (ProviderConnection) async -> SyncListing
 
 /// Number sync (SPEC rule 9): on demand and every `interval` (with jitter), never two at once for
 /// one provider connection, with the last result kept per connection for `GET …/sync`.
@@ -176,7 +176,7 @@ public final class SyncCoordinator: Sendable {
     }
 
     /// Applies a complete listing (rule 9) durably; a failed listing changes nothing.
-    private func apply(_ listing: NumberListing, to connection: ProviderConnection) -> Result<(SyncReport, skipped: Int), SyncError> {
+    private func apply(_ listing: SyncListing, to connection: ProviderConnection) -> Result<(SyncReport, skipped: Int), SyncError> {
         switch listing {
         case .failed(let message):
             return .failure(SyncError(message: "\(message); nothing was changed"))
