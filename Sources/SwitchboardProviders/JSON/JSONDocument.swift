@@ -194,10 +194,10 @@ struct JSONValidator {
             if unit >= 0xDC00 && unit <= 0xDFFF { throw JSONError(.loneSurrogate, at: start) }
             if unit >= 0xD800 && unit <= 0xDBFF {
                 // The low half must follow at once as another \u escape.
-                guard index + 1 < bytes.count else { throw JSONError(.unexpectedEnd, at: bytes.count) }
-                guard bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
-                    throw JSONError(.loneSurrogate, at: start)
-                }
+                guard index < bytes.count else { throw JSONError(.unexpectedEnd, at: index) }
+                guard bytes[index] == UInt8(ascii: "\\") else { throw JSONError(.loneSurrogate, at: start) }
+                guard index + 1 < bytes.count else { throw JSONError(.unexpectedEnd, at: index + 1) }
+                guard bytes[index + 1] == UInt8(ascii: "u") else { throw JSONError(.loneSurrogate, at: start) }
                 let low = try hex4(at: index + 2)
                 guard low >= 0xDC00 && low <= 0xDFFF else { throw JSONError(.loneSurrogate, at: start) }
                 index += 6
