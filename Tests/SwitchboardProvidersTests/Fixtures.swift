@@ -1,5 +1,6 @@
 import SwitchboardCore
 import SwitchboardHTTP
+import Testing
 @testable import SwitchboardProviders
 
 /// Shared inputs: the documented example payloads of providers.md, connections, and helpers.
@@ -47,22 +48,28 @@ enum Fixtures {
     static func agentID(_ text: String) -> AgentID { try! AgentID(text) }
 
     /// The webhook error thrown by `body`, or nil.
-    static func webhookError(_ body: () throws(WebhookError) -> Void) -> WebhookError? {
+    static func webhookError(_ body: () throws -> Void) -> WebhookError? {
         do {
             try body()
             return nil
-        } catch {
+        } catch let error as WebhookError {
             return error
+        } catch {
+            Issue.record("not a WebhookError: \(error)")
+            return nil
         }
     }
 
     /// The provider failure thrown by `body`, or nil.
-    static func failure<T>(_ body: () throws(ProviderFailure) -> T) -> ProviderFailure? {
+    static func failure<T>(_ body: () throws -> T) -> ProviderFailure? {
         do {
             _ = try body()
             return nil
-        } catch {
+        } catch let error as ProviderFailure {
             return error
+        } catch {
+            Issue.record("not a ProviderFailure: \(error)")
+            return nil
         }
     }
 }
