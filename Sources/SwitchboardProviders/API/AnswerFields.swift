@@ -13,8 +13,8 @@ enum AnswerFields {
         return found
     }
 
-    /// The numbers of a listing array. Each entry must be an object; its `numberField` is
-    /// normalised to E.164, and an entry whose number is missing or not E.164 is skipped (counted,
+    /// The numbers of a listing array. Each entry must be an object; its `numberField` must be
+    /// written in E.164, and an entry whose number is missing or not E.164 is skipped (counted,
     /// reported). `idField` names the provider's id for the number; nil means the id is the
     /// number itself (Retell, Bland).
     static func entries(
@@ -39,8 +39,14 @@ enum AnswerFields {
             guard let text = value.string else {
                 throw ProviderAnswer.malformed(connection, .listNumbers, "entry \(position)'s \"\(numberField)\" is not a string")
             }
+            // Strict here, unlike webhooks: the provider APIs list E.164, so anything else (a
+            // national "4155550123" would read as country code 4) is ambiguous and skipped.
             do {
                 let number = try E164.parse(utf8: text.utf8)
+                guard number.isWritten(as: text) else {
+                    page.skipped.append(SkippedNumber(listed: text, providerNumberID: id, reason: "it is not written in E.164 form (+ and digits only)"))
+                    continue
+                }
                 page.numbers.append(ListedNumber(number: number, providerNumberID: id ?? number.description))
             } catch {
                 page.skipped.append(SkippedNumber(listed: text, providerNumberID: id, reason: error.description))
