@@ -26,21 +26,26 @@ public enum WebhookHeaderLookup {
             value = field.value
         }
         guard let value else { throw .unsupportedMediaType(received: nil) }
-        let parts = value.utf8.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: false)
-        guard let mediaType = parts.first, asciiEqualsIgnoringCase(trimmed(mediaType), "application/json") else {
-            throw .unsupportedMediaType(received: shortened(value))
-        }
-        for parameter in parts.dropFirst() {
-            let pair = trimmed(parameter)
-            guard let equals = pair.firstIndex(of: UInt8(ascii: "=")) else { continue }
-            guard asciiEqualsIgnoringCase(trimmed(pair[..<equals]), "charset") else { continue }
-            var charset = trimmed(pair[pair.index(after: equals)...])
-            if charset.count >= 2, charset.first == UInt8(ascii: "\""), charset.last == UInt8(ascii: "\"") {
-                charset = charset.dropFirst().dropLast()
+        // Walk the `;`-separated parts as slices of the value: no array of parts is built.
+        var rest = value.utf8[...]
+        var first = true
+        while true {
+            let end = rest.firstIndex(of: UInt8(ascii: ";")) ?? rest.endIndex
+            let part = trimmed(rest[..<end])
+            if first {
+                guard asciiEqualsIgnoringCase(part, "application/json") else { throw .unsupportedMediaType(received: shortened(value)) }
+                first = false
+            } else if let equals = part.firstIndex(of: UInt8(ascii: "=")), asciiEqualsIgnoringCase(trimmed(part[..<equals]), "charset") {
+                var charset = trimmed(part[part.index(after: equals)...])
+                if charset.count >= 2, charset.first == UInt8(ascii: "\""), charset.last == UInt8(ascii: "\"") {
+                    charset = charset.dropFirst().dropLast()
+                }
+                guard asciiEqualsIgnoringCase(charset, "utf-8") || asciiEqualsIgnoringCase(charset, "utf8") else {
+                    throw .unsupportedMediaType(received: shortened(value))
+                }
             }
-            guard asciiEqualsIgnoringCase(charset, "utf-8") || asciiEqualsIgnoringCase(charset, "utf8") else {
-                throw .unsupportedMediaType(received: shortened(value))
-            }
+            guard end < rest.endIndex else { return }
+            rest = rest[rest.index(after: end)...]
         }
     }
 
