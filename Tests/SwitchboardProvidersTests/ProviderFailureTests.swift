@@ -140,5 +140,17 @@ import Testing
                 headers: Fixtures.headers([("Authorization", "Token \(presented)")]), body: Fixtures.vapiBody, connection: Fixtures.vapi, nowMillis: Fixtures.now)
         }
         #expect(bearer?.description.contains(presented) == false)
+        // Retell signs with the API key itself: no refusal may quote it.
+        let retell = RetellAdapter()
+        for headers in [
+            Fixtures.headers([("x-retell-signature", "v=1732500000000,d=\(String(repeating: "0", count: 64))")]),
+            Fixtures.headers([("x-retell-signature", Fixtures.retellKey)]), Fixtures.headers([]),
+        ] {
+            let error = Fixtures.webhookError {
+                _ = try retell.receive(headers: headers, body: Fixtures.retellBody, connection: Fixtures.retell, nowMillis: Fixtures.now)
+            }
+            #expect(error != nil)
+            #expect(error?.description.contains(Fixtures.retellKey) == false)
+        }
     }
 }

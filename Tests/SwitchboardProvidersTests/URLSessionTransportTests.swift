@@ -138,3 +138,19 @@ import Testing
         #expect(server.requests.first?.hasPrefix("POST /v2/create-phone-call HTTP/1.1") == true)
     }
 }
+
+extension URLSessionTransportTests {
+    @Test func send_callerCancelled_endsPromptly() async throws {
+        let server = try LoopbackServer([.stall(seconds: 3)])
+        defer { server.stop() }
+        let transport = URLSessionTransport()
+        defer { transport.shutdown() }
+        let request = ProviderRequest(method: .get, url: server.url + "/slow", headers: [:])
+        let started = ContinuousClock.now
+        let task = Task { try await transport.send(request, timeout: .seconds(5)) }
+        try await Task.sleep(for: .milliseconds(200))
+        task.cancel()
+        await #expect(throws: TransportError.cancelled) { try await task.value }
+        #expect(ContinuousClock.now - started < .seconds(2))
+    }
+}

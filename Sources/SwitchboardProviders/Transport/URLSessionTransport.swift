@@ -49,6 +49,9 @@ public final class URLSessionTransport: ProviderTransport {
         for field in request.headers.fields { urlRequest.addValue(field.value, forHTTPHeaderField: field.name) }
         if let body = request.body { urlRequest.httpBody = Data(body) }
 
+        // A caller cancelled before we start would not be seen by the cancellation handler below
+        // (nothing is registered yet), so check first.
+        guard !Task.isCancelled else { throw .cancelled }
         let task = session.dataTask(with: urlRequest)
         let id = task.taskIdentifier
         let delegate = self.delegate
