@@ -41,7 +41,10 @@ let package = Package(
         // The wiring: routes, JSON API, auth, metrics, the router service.
         .target(
             name: "SwitchboardServer",
-            dependencies: ["SwitchboardCore", "SwitchboardStore", "SwitchboardHTTP", "SwitchboardPosix", "SwitchboardCrypto", "CSwitchboardLinux"],
+            dependencies: [
+                "SwitchboardCore", "SwitchboardStore", "SwitchboardHTTP", "SwitchboardPosix", "SwitchboardCrypto", "SwitchboardProviders",
+                "CSwitchboardLinux",
+            ],
             swiftSettings: strict
         ),
         // The executable: argument parsing into a command enum, then the work.

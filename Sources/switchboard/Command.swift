@@ -74,11 +74,12 @@ enum Command {
     }
 
     static let serveUsage = """
-        Usage: switchboard serve [--listen HOST:PORT] [--data DIR] [--threads N]
+        Usage: switchboard serve [--listen HOST:PORT] [--data DIR] [--threads N] [--sync-interval SECONDS]
 
-          --listen HOST:PORT   where to listen (default 127.0.0.1:8080; port 0 picks a free one)
-          --data DIR           the data directory (default ./switchboard-data; created if missing)
-          --threads N          event-loop threads (default: one per core)
+          --listen HOST:PORT       where to listen (default 127.0.0.1:8080; port 0 picks a free one)
+          --data DIR               the data directory (default ./switchboard-data; created if missing)
+          --threads N              event-loop threads (default: one per core)
+          --sync-interval SECONDS  how often every provider's numbers are synced (default 300, ±10% jitter)
 
         The admin token comes from SWITCHBOARD_ADMIN_TOKEN; without it the router creates one in
         DIR/admin-token (mode 0600) and logs where. SIGTERM or SIGINT stops it gracefully.
@@ -110,6 +111,11 @@ enum Command {
                     throw UsageError(message: "--threads must be a whole number from 1 to 256")
                 }
                 options.threads = threads
+            case "--sync-interval":
+                guard let seconds = Int(try value("--sync-interval")), (1...86_400).contains(seconds) else {
+                    throw UsageError(message: "--sync-interval must be a whole number of seconds from 1 to 86400")
+                }
+                options.syncInterval = .seconds(seconds)
             case let other:
                 throw UsageError(message: "unknown option '\(other)' for serve")
             }

@@ -30,3 +30,15 @@ import Testing
         #expect(loaded.index.webhookContext(account: "acme", provider: .bland)?.connection?.webhookSecret == "s")
     }
 }
+
+@Suite struct ProviderNumberIDLookupTests {
+    @Test func numberByProviderID_findsOnlyThatAccountAndProvider() throws {
+        let directory = try Fixture.directory()
+        // Fixture numbers carry provider ids "pn_<digits>".
+        #expect(directory.number(account: Fixture.id("acme"), provider: .vapi, providerNumberID: "pn_15550009") == Fixture.number("+15550009"))
+        #expect(directory.number(account: Fixture.id("acme"), provider: .retell, providerNumberID: "pn_15550009") == nil)
+        #expect(directory.number(account: Fixture.id("other"), provider: .vapi, providerNumberID: "pn_15550009") == nil)
+        #expect(directory.number(account: Fixture.id("acme"), provider: .vapi, providerNumberID: "nope") == nil)
+        #expect(directory.number(account: Fixture.id("ghost"), provider: .vapi, providerNumberID: "pn_15550009") == nil)
+    }
+}

@@ -75,6 +75,20 @@ extension Directory {
         }
     }
 
+    /// The account's number that `provider` calls `providerNumberID` (Vapi names a called number by
+    /// its own id when a webhook omits the number). A scan of the account's numbers, under the
+    /// writer lock: a rare fallback, kept off the event loops by its caller, and cheaper in memory
+    /// than a second map of every provider id.
+    public func number(account: AccountID, provider: Provider, providerNumberID: String) -> E164? {
+        state.withLock { state in
+            guard let slot = state.slots[account] else { return nil }
+            for key in state.numberLists[Int(slot)].keys where state.providerNumberID(key) == providerNumberID {
+                if index.numberSlot(key)?.provider == provider { return E164(uncheckedKey: key) }
+            }
+            return nil
+        }
+    }
+
     /// Numbers of an account sorted by number, filtered, after `cursor` (a number), at most `limit`.
     public func numbers(
         account: AccountID, filter: NumberFilter = NumberFilter(), after cursor: E164? = nil, limit: Int = 1000

@@ -8,6 +8,8 @@ struct APIError: Error, Equatable {
     var message: String
     /// For 405: the methods the path accepts.
     var allow: [String] = []
+    /// For 502/504 from a provider: the status the provider answered, if it answered.
+    var providerStatus: Int?
 
     init(_ status: Int, _ code: String, _ message: String, allow: [String] = []) {
         self.status = status
@@ -31,6 +33,7 @@ struct APIError: Error, Equatable {
         writer.beginObject()
         writer.member("code", code)
         writer.member("message", message)
+        if let providerStatus { writer.member("provider_status", providerStatus) }
         writer.endObject()
         writer.endObject()
         return writer.bytes

@@ -110,14 +110,7 @@ extension ManagementAPI {
             writer.endObject()
             return APIResponse(status: 200, json: writer.bytes)
         case .refused(let reason):
-            switch reason {
-            case .unknownAgent: throw APIError(404, "unknown_agent", "agent '\(agent)' does not exist in account '\(account)'")
-            case .unknownNumber: throw APIError(404, "unknown_number", "\(explicit ?? "") is not a number of account '\(account)'")
-            case .providerMismatch: throw APIError(422, "provider_mismatch", "\(explicit ?? "") belongs to another provider than the agent's")
-            case .numberInactive: throw APIError(422, "number_inactive", "\(explicit ?? "") is inactive: choose an active number")
-            case .noCallerID:
-                throw APIError(422, "no_caller_id", "agent '\(agent)' has no number and its provider connection has no default caller ID: assign a number, set a default, or give one at call time")
-            }
+            throw CallPlacer.error(reason, agent: agent, account: account, explicit: number)
         }
     }
 

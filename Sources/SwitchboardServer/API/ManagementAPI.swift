@@ -38,12 +38,14 @@ public final class ManagementAPI: Sendable {
     let sync: SyncCoordinator?
     /// Push of assignments to the providers; nil without provider integration.
     let push: PushQueue?
+    /// Outbound calls through the providers; nil without provider integration.
+    let calls: CallPlacer?
     let readiness: @Sendable () -> Bool
     let clock: @Sendable () -> Timestamp
 
     public init(
         directory: Directory, adminToken: String, metrics: Metrics = Metrics(), events: EventLog = EventLog(lanes: 1),
-        sync: SyncCoordinator? = nil, push: PushQueue? = nil, readiness: @escaping @Sendable () -> Bool = { true }, clock: @escaping @Sendable () -> Timestamp
+        sync: SyncCoordinator? = nil, push: PushQueue? = nil, calls: CallPlacer? = nil, readiness: @escaping @Sendable () -> Bool = { true }, clock: @escaping @Sendable () -> Timestamp
     ) {
         self.directory = directory
         self.authenticator = Authenticator(adminToken: adminToken)
@@ -51,6 +53,7 @@ public final class ManagementAPI: Sendable {
         self.events = events
         self.sync = sync
         self.push = push
+        self.calls = calls
         self.readiness = readiness
         self.clock = clock
     }
@@ -60,6 +63,43 @@ public final class ManagementAPI: Sendable {
     public static func isWrite(method: String) -> Bool { method != "GET" && method != "HEAD" }
 
     /// Answers one request. `started` is a monotonic time in nanoseconds for the latency metric.
+    /// An answer now, or (an outbound call) async work that produces it off the event loops.
+    public enum Answer: Sendable {
+        case response(APIResponse)
+        case later(@Sendable () async -> APIResponse)
+    }
+
+    /// Answers one request; an outbound call comes back as `.later`. Metrics are recorded when the
+    /// answer is ready.
+    public func answer(
+        method: String, target: String, authorization: String?, body: [UInt8], started: UInt64? = nil, lane: Int = 0
+    ) -> Answer {
+        let segments = (try? HTTPRequestTarget(target).pathSegments().filter { !$0.isEmpty }) ?? []
+        guard method == "POST", let route = Route(segments: segments), case .calls(let account) = route else {
+            return .response(handle(method: method, target: target, authorization: authorization, body: body, started: started, lane: lane))
+        }
+        do throws(APIError) {
+            let work = try prepareCall(account: account, authorization: authorization, body: body, lane: lane)
+            let metrics = self.metrics
+            return .later {
+                let response = await work()
+                metrics.recordRequest(route: route.metricIndex, status: response.status.code, started: started, lane: Int.max)
+                return response
+            }
+        } catch {
+            let response = APIResponse(error)
+            metrics.recordRequest(route: route.metricIndex, status: response.status.code, started: started, lane: lane)
+            return .response(response)
+        }
+    }
+
+    private func prepareCall(account text: String, authorization: String?, body: [UInt8], lane: Int) throws(APIError) -> @Sendable () async -> APIResponse {
+        guard let principal = authenticator.principal(authorization: authorization, directory: directory) else { throw APIError.unauthorized }
+        let account = try accountID(text, principal: principal)
+        guard let calls else { throw APIError(503, "calls_unavailable", "this router runs without provider integration: start it with `switchboard serve`") }
+        return try calls.prepare(account: account, body: body, lane: lane)
+    }
+
     /// `lane` is the metrics lane of the calling thread (its event loop, see `Metrics`).
     public func handle(method: String, target: String, authorization: String?, body: [UInt8], started: UInt64? = nil, lane: Int = 0) -> APIResponse {
         let (response, metricIndex) = route(method: method, target: target, authorization: authorization, body: body)
@@ -98,8 +138,6 @@ public final class ManagementAPI: Sendable {
                 : APIResponse(APIError(503, "not_ready", "the state is still loading: retry shortly"))
         case .metrics:
             return APIResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: Array(metrics.render(directory: directory).utf8))
-        case .notBuilt(let pattern):
-            throw APIError(501, "not_implemented", "\(pattern) needs the provider integration, which is not built yet")
         default: break
         }
         guard let principal = authenticator.principal(authorization: authorization, directory: directory) else { throw APIError.unauthorized }
@@ -162,7 +200,9 @@ public final class ManagementAPI: Sendable {
             return try listEvents(account, query)
         case .sync:
             return try syncRoute(account, method: method, query: query)
-        case .healthz, .readyz, .metrics, .accounts, .notBuilt:
+        case .calls:
+            throw APIError(503, "calls_unavailable", "outbound calls are answered asynchronously: send them through the router (ManagementAPI.answer)")
+        case .healthz, .readyz, .metrics, .accounts:
             preconditionFailure("answered above")
         }
     }

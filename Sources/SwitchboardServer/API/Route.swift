@@ -15,8 +15,7 @@ enum Route: Equatable {
     case callerID(account: String, id: String)
     case events(account: String)
     case sync(account: String)
-    /// Routes that need a provider (calls, sync, webhooks): built with the providers issue.
-    case notBuilt(String)
+    case calls(account: String)
 
     /// Matches the path; nil for an unknown path (404).
     init?(segments: [String]) {
@@ -28,9 +27,6 @@ enum Route: Equatable {
             case "metrics": self = .metrics
             default: return nil
             }
-            return
-        case 3 where segments[0] == "webhooks":
-            self = .notBuilt("/webhooks/{provider}/{a}")
             return
         default: break
         }
@@ -47,7 +43,7 @@ enum Route: Equatable {
             case "numbers": self = .numbers(account: account)
             case "agents": self = .agents(account: account)
             case "events": self = .events(account: account)
-            case "calls": self = .notBuilt("/v1/accounts/{a}/calls")
+            case "calls": self = .calls(account: account)
             case "sync": self = .sync(account: account)
             default: return nil
             }
@@ -76,7 +72,7 @@ enum Route: Equatable {
         case .accounts, .sync: ["GET", "POST"]
         case .provider, .agent: ["GET", "PUT", "DELETE"]
         case .numberAgent: ["PUT", "DELETE"]
-        case .notBuilt: ["GET", "POST"]
+        case .calls: ["POST"]
         }
     }
 
@@ -98,7 +94,7 @@ enum Route: Equatable {
         case .callerID: "/v1/accounts/{a}/agents/{id}/caller-id"
         case .events: "/v1/accounts/{a}/events"
         case .sync: "/v1/accounts/{a}/sync"
-        case .notBuilt(let pattern): pattern
+        case .calls: "/v1/accounts/{a}/calls"
         }
     }
 
@@ -111,6 +107,7 @@ enum Route: Equatable {
         "/v1/accounts/{a}/agents/{id}/caller-id", "/v1/accounts/{a}/events", "/v1/accounts/{a}/calls", "/v1/accounts/{a}/sync",
         "/webhooks/{provider}/{a}", "unknown", "invalid",
     ]
+    static let webhookMetricIndex = 16
     static let unknownMetricIndex = patterns.count - 2
     static let invalidMetricIndex = patterns.count - 1
 
@@ -132,17 +129,17 @@ enum Route: Equatable {
         case .callerID: 12
         case .events: 13
         case .sync: 15
-        case .notBuilt(let pattern): Route.patterns.firstIndex(of: pattern) ?? Route.unknownMetricIndex
+        case .calls: 14
         }
     }
 
     /// The account the route acts on, if any.
     var account: String? {
         switch self {
-        case .healthz, .readyz, .metrics, .accounts, .notBuilt: nil
+        case .healthz, .readyz, .metrics, .accounts: nil
         case .provider(let account, _), .numbers(let account), .availableNumbers(let account), .number(let account, _),
             .numberAgent(let account, _), .diagnosis(let account, _), .agents(let account), .agent(let account, _),
-            .callerID(let account, _), .events(let account), .sync(let account):
+            .callerID(let account, _), .events(let account), .sync(let account), .calls(let account):
             account
         }
     }

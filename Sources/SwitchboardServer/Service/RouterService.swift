@@ -3,6 +3,7 @@ import SwitchboardPosix
 import SwitchboardCore
 import SwitchboardHTTP
 import SwitchboardStore
+import SwitchboardProviders
 import Synchronization
 
 #if canImport(Glibc)
@@ -20,6 +21,10 @@ public final class RouterService: Sendable {
         public var port: UInt16 = 8080
         public var data = "./switchboard-data"
         public var threads = HTTPServer.Configuration.availableCPUs
+        /// How often every provider connection's numbers are synced (with ±10% jitter).
+        public var syncInterval: Duration = .seconds(300)
+        /// Timeout of each request to a provider (sync pages, pushes, outbound calls).
+        public var providerTimeout: Duration = ProviderClient.defaultTimeout
         public init() {}
     }
 
@@ -28,11 +33,16 @@ public final class RouterService: Sendable {
     let handler: RouterHandler
     let store = Locked<Store?>(nil)
     let metrics: Metrics
+    let events: EventLog
+    let transport = URLSessionTransport()
+    /// The provider integration, once the state is loaded.
+    let workers = Locked<(sync: SyncCoordinator, push: PushQueue)?>(nil)
 
     public init(options: Options) {
         self.options = options
         // One metrics lane per event loop and one for the offload pool (see `CounterArray`).
         metrics = Metrics(lanes: max(1, options.threads) + 1)
+        events = EventLog(lanes: max(1, options.threads) + 1)
         handler = RouterHandler(offloadLane: max(1, options.threads))
         var configuration = HTTPServer.Configuration()
         configuration.host = options.host
@@ -56,8 +66,19 @@ public final class RouterService: Sendable {
         Log.info("admin_token", ["source": admin.origin])
         metrics.register(gauge: "switchboard_connections", help: "Open client connections.") { [server] in Double(server.connectionCount) }
         metrics.register(gauge: "switchboard_journal_bytes", help: "Bytes in the current journal file.") { Double(store.journalBytes) }
-        _ = handler.api.storeIfNil(ManagementAPI(directory: store.directory, adminToken: admin.token, metrics: metrics, clock: { Timestamp.now }))
-        Log.info("ready", [:])
+        let directory = store.directory
+        let client = ProviderClient(transport: transport, timeout: options.providerTimeout)
+        let clock: @Sendable () -> Timestamp = { Timestamp.now }
+        let sync = SyncCoordinator(directory: directory, lister: RouterService.lister(client), clock: clock)
+        let push = PushQueue(directory: directory, pusher: RouterService.pusher(client), clock: clock)
+        _ = push.start()
+        sync.schedule(every: options.syncInterval)
+        workers.withLock { $0 = (sync, push) }
+        let calls = CallPlacer(directory: directory, client: client, events: events, clock: clock)
+        _ = handler.webhooks.storeIfNil(WebhookEndpoint(directory: directory, metrics: metrics, events: events, clock: clock))
+        _ = handler.api.storeIfNil(
+            ManagementAPI(directory: directory, adminToken: admin.token, metrics: metrics, events: events, sync: sync, push: push, calls: calls, clock: clock))
+        Log.info("ready", ["sync_interval_seconds": String(options.syncInterval.components.seconds)])
     }
 
     public var boundPort: UInt16? { server.boundPort }
@@ -67,12 +88,44 @@ public final class RouterService: Sendable {
         Log.info("stopping", [:])
         server.shutdown(gracePeriod: .seconds(10))
         server.waitUntilStopped()
+        if let (sync, push) = workers.withLock({ $0 }) {
+            sync.stop()
+            push.stop()
+        }
+        transport.shutdown()
         if let store = store.withLock({ $0 }) {
             do {
                 try store.close()
                 Log.info("stopped", ["journal": "durable"])
             } catch {
                 Log.error("stop_failed", ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Sync's listing through the providers' client.
+    static func lister(_ client: ProviderClient) -> NumberLister {
+        { connection in
+            do throws(ProviderFailure) {
+                let result = try await client.listNumbers(connection)
+                return .complete(result.numbers, skipped: result.skipped.count)
+            } catch {
+                return .failed(error.message)
+            }
+        }
+    }
+
+    /// The push of an assignment through the providers' client.
+    static func pusher(_ client: ProviderClient) -> NumberPusher {
+        { job in
+            let push = AssignmentPush(
+                number: job.number, providerNumberID: job.providerNumberID, previousProviderAgentID: job.previousProviderAgentID,
+                providerAgentID: job.providerAgentID)
+            do throws(ProviderFailure) {
+                try await client.push(push, connection: job.connection)
+                return .done
+            } catch {
+                return .failed(error.message, retryAfter: error.retryAfterSeconds.map { Duration.seconds($0) })
             }
         }
     }
@@ -108,6 +161,7 @@ public final class RouterService: Sendable {
 final class RouterHandler: HTTPHandler {
     /// Set once, when the state is loaded; read by every request without a lock.
     let api = AtomicLazyReference<ManagementAPI>()
+    let webhooks = AtomicLazyReference<WebhookEndpoint>()
     /// The metrics lane of work that runs off the event loops.
     let offloadLane: Int
 
@@ -121,17 +175,23 @@ final class RouterHandler: HTTPHandler {
             if request.target == "/healthz" { return .respond(HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: Array(#"{"status":"ok"}"#.utf8))) }
             return .respond(.error(status: .serviceUnavailable, code: "not_ready", message: "the state is still loading: retry shortly"))
         }
+        // The loop's index is the top 16 bits of the connection id: its metrics lane.
+        let lane = Int(truncatingIfNeeded: context.connectionID >> 48)
+        if WebhookEndpoint.matches(request.target), let webhooks = webhooks.load() {
+            return webhooks.handle(request, lane: lane, started: started)
+        }
         let authorization = request.headers["authorization"]
         if ManagementAPI.isWrite(method: request.method) {
             let lane = offloadLane
             return .deferred { writer in
-                _ = writer.respond(
-                    RouterHandler.convert(
-                        api.handle(method: request.method, target: request.target, authorization: authorization, body: request.body, started: started, lane: lane)))
+                switch api.answer(method: request.method, target: request.target, authorization: authorization, body: request.body, started: started, lane: lane) {
+                case .response(let response):
+                    _ = writer.respond(RouterHandler.convert(response))
+                case .later(let work):
+                    Task { _ = writer.respond(RouterHandler.convert(await work())) }
+                }
             }
         }
-        // The loop's index is the top 16 bits of the connection id: its metrics lane.
-        let lane = Int(truncatingIfNeeded: context.connectionID >> 48)
         return .respond(
             RouterHandler.convert(
                 api.handle(method: request.method, target: request.target, authorization: authorization, body: request.body, started: started, lane: lane)))

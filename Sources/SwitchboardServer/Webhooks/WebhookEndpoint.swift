@@ -1,0 +1,138 @@
+import SwitchboardCore
+import SwitchboardHTTP
+import SwitchboardPosix
+import SwitchboardProviders
+
+/// `POST /webhooks/{provider}/{account}`: the inbound hot path.
+///
+/// Parse → authenticate → look up → answer, on the event loop, from memory: one lock for the
+/// account and its credentials, one for the number's shard, an HMAC, and the answer in the
+/// provider's format. Nothing here waits on the network or the disk. Every decision is recorded
+/// as an event and counted in the metrics.
+final class WebhookEndpoint: Sendable {
+    let directory: Directory
+    let metrics: Metrics
+    let events: EventLog
+    let clock: @Sendable () -> Timestamp
+    private let adapters: [any ProviderAdapter] = Provider.allCases.map { ProviderAdapters.adapter(for: $0) }
+
+    init(directory: Directory, metrics: Metrics, events: EventLog, clock: @escaping @Sendable () -> Timestamp) {
+        self.directory = directory
+        self.metrics = metrics
+        self.events = events
+        self.clock = clock
+    }
+
+    /// Whether `target` is a webhook path (`/webhooks/…`).
+    static func matches(_ target: String) -> Bool {
+        target.utf8.starts(with: "/webhooks/".utf8)
+    }
+
+    func handle(_ request: HTTPRequest, lane: Int, started: UInt64) -> HandlerResult {
+        let reply = answer(request, lane: lane, started: started)
+        switch reply {
+        case .now(let response):
+            metrics.recordRequest(route: Route.webhookMetricIndex, status: response.status.code, started: started, lane: lane)
+            return .respond(response)
+        case .later(let work):
+            let offloadLane = Int.max  // counts in the last lane: the offload pool's
+            return .deferred { writer in
+                let response = work()
+                self.metrics.recordRequest(route: Route.webhookMetricIndex, status: response.status.code, started: started, lane: offloadLane)
+                _ = writer.respond(response)
+            }
+        }
+    }
+
+    private enum Reply {
+        case now(HTTPResponse)
+        /// Work that takes the writer lock (the Vapi fallback): off the loop.
+        case later(@Sendable () -> HTTPResponse)
+    }
+
+    private func answer(_ request: HTTPRequest, lane: Int, started: UInt64) -> Reply {
+        guard let (providerName, account) = WebhookEndpoint.pathParts(request.target) else {
+            return .now(.error(status: 404, code: "not_found", message: "webhook URLs are /webhooks/{provider}/{account}"))
+        }
+        guard request.method == "POST" else {
+            var response = HTTPResponse.error(status: 405, code: "method_not_allowed", message: "\(request.method) is not allowed here: providers POST webhooks")
+            response.headers.append(name: "Allow", value: "POST")
+            return .now(response)
+        }
+        guard let provider = Provider(name: providerName) else {
+            return .now(.error(status: 404, code: "unknown_provider", message: "'\(providerName)' is not a provider: use \(Provider.accepted)"))
+        }
+        guard let context = directory.index.webhookContext(account: account, provider: provider) else {
+            metrics.recordWebhook(provider, .rejectedUnknownAccount, lane: lane)
+            return .now(.error(status: 404, code: "unknown_account", message: "account '\(account.prefix(64))' does not exist: check the webhook URL configured at \(provider)"))
+        }
+        guard let connection = context.connection else {
+            metrics.recordWebhook(provider, .rejectedUnknownAccount, lane: lane)
+            return .now(.error(status: 404, code: "unknown_provider", message: "\(provider) is not connected to account '\(account)': PUT /v1/accounts/\(account)/providers/\(provider) first"))
+        }
+        let adapter = adapters[Int(provider.rawValue)]
+        let event: WebhookEvent
+        do {
+            event = try adapter.receive(headers: request.headers, body: request.body, connection: connection, nowMillis: clock().milliseconds)
+        } catch {
+            metrics.recordWebhook(provider, WebhookOutcome(error), lane: lane)
+            return .now(.error(status: HTTPStatus(code: error.httpStatus), code: error.code, message: error.message))
+        }
+        guard case .inboundCall(let call) = event else {
+            metrics.recordWebhook(provider, .acknowledged, lane: lane)
+            return .now(HTTPResponse(status: 204))
+        }
+        switch call.called {
+        case .number(let number):
+            return .now(route(number, slot: context.slot, provider: provider, adapter: adapter, lane: lane, started: started))
+        case .providerNumberID(let id):
+            let accountID = connection.account
+            return .later {
+                let number = self.directory.number(account: accountID, provider: provider, providerNumberID: id)
+                return self.route(number, slot: context.slot, provider: provider, adapter: adapter, lane: Int.max, started: started)
+            }
+        }
+    }
+
+    /// Rule 6 through the index, answered in the provider's format, recorded and counted.
+    private func route(_ number: E164?, slot: UInt32, provider: Provider, adapter: any ProviderAdapter, lane: Int, started: UInt64) -> HTTPResponse {
+        let decision: InboundDecision = number.map { directory.index.inbound($0, account: slot, provider: provider) } ?? .refused(.unknownNumber)
+        let reply = adapter.answer(InboundRoute(decision))
+        let micros = UInt32(clamping: (Metrics.now() &- started) / 1000)
+        switch decision {
+        case .routed(let agent):
+            metrics.recordWebhook(provider, .routed, lane: lane)
+            events.record(
+                RoutingEvent(at: clock().milliseconds, direction: .inbound, provider: provider, number: number, agentID: agent.id, reason: nil, micros: micros),
+                accountSlot: slot, lane: lane)
+        case .refused(let refusal):
+            metrics.recordWebhook(provider, WebhookOutcome(refusal), lane: lane)
+            events.record(
+                RoutingEvent(at: clock().milliseconds, direction: .inbound, provider: provider, number: number, agentID: nil, reason: refusal.code, micros: micros),
+                accountSlot: slot, lane: lane)
+        }
+        var headers = HTTPHeaders()
+        if let contentType = reply.contentType { headers.append(name: "Content-Type", value: contentType) }
+        return HTTPResponse(status: HTTPStatus(code: reply.status), headers: headers, body: reply.body)
+    }
+
+    /// `provider` and `account` of `/webhooks/{provider}/{account}` (a query string is ignored);
+    /// nil for any other shape. Ids need no %-decoding (they are letters, digits, `_ . -`), so an
+    /// escaped path simply names no account.
+    static func pathParts(_ target: String) -> (provider: Substring, account: String)? {
+        let path = target.prefix { $0 != "?" }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0].isEmpty, parts[1] == "webhooks", !parts[2].isEmpty, !parts[3].isEmpty else { return nil }
+        return (parts[2], String(parts[3]))
+    }
+}
+
+extension WebhookOutcome {
+    init(_ error: WebhookError) {
+        switch error.httpStatus {
+        case 401: self = .rejectedUnauthorized
+        case 415: self = .rejectedMediaType
+        default: self = .rejectedMalformed
+        }
+    }
+}
