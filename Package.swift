@@ -40,6 +40,13 @@ let package = Package(
             dependencies: ["SwitchboardCore", "SwitchboardStore", "SwitchboardHTTP", "SwitchboardPosix", "SwitchboardCrypto", "CSwitchboardLinux"],
             swiftSettings: strict
         ),
+        // Retell, Vapi and Bland on loopback for tests, load tests and the demo: their number and
+        // call APIs with injectable faults, and signed inbound-call webhooks towards a router.
+        .target(
+            name: "SwitchboardSimulator",
+            dependencies: ["SwitchboardCore", "SwitchboardHTTP", "SwitchboardPosix", "SwitchboardProviders", "SwitchboardCrypto"],
+            swiftSettings: strict
+        ),
         // The executable: argument parsing into a command enum, then the work.
         .executableTarget(
             name: "switchboard",
@@ -62,6 +69,11 @@ let package = Package(
         ),
         .testTarget(name: "SwitchboardCryptoTests", dependencies: ["SwitchboardCrypto"], swiftSettings: strict),
         .testTarget(name: "SwitchboardProvidersTests", dependencies: ["SwitchboardProviders", "SwitchboardCore"], swiftSettings: strict),
+        .testTarget(
+            name: "SwitchboardSimulatorTests",
+            dependencies: ["SwitchboardSimulator", "SwitchboardCore", "SwitchboardHTTP", "SwitchboardPosix", "SwitchboardProviders", "SwitchboardCrypto"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "SwitchboardHTTPTests", dependencies: ["SwitchboardHTTP"], swiftSettings: strict),
         .testTarget(name: "SwitchboardPosixTests", dependencies: ["SwitchboardPosix", "SwitchboardHTTP"], swiftSettings: strict),
         .testTarget(
