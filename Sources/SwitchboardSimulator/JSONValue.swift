@@ -1,11 +1,8 @@
-import Foundation
-
 /// A JSON document as a value: what the simulator reads from request bodies and writes as answers.
 ///
 /// Objects keep their members in order, so answers come out in the field order of the providers'
 /// documented examples (clients must not depend on it, but people reading a capture do). Reading
-/// goes through Foundation's `JSONDecoder`, which validates the whole document (RFC 8259) and
-/// limits nesting; the simulator is not a hot path, so its cost does not matter here.
+/// is strict RFC 8259 (`JSONReader`).
 public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
@@ -35,9 +32,9 @@ public enum JSONValue: Sendable, Hashable {
     public static func parse(_ bytes: [UInt8]) throws(ParseError) -> JSONValue {
         guard !bytes.isEmpty else { throw ParseError(description: "the body is empty; send a JSON document") }
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+            return try JSONReader.parse(bytes)
         } catch {
-            throw ParseError(description: "the body is not valid JSON: check quoting, commas and brackets")
+            throw ParseError(description: "the body is not valid JSON (\(error.reason) at byte \(error.offset))")
         }
     }
 
@@ -53,10 +50,11 @@ public enum JSONValue: Sendable, Hashable {
 
     // MARK: - Reading
 
-    /// The member `key` of an object (the first, if repeated); nil for other values or no such key.
+    /// The member `key` of an object; nil for other values or no such key. A repeated key means
+    /// its last value, as JavaScript's and Python's parsers (the providers') read it.
     public subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
-        return members.first { $0.key == key }?.value
+        return members.last { $0.key == key }?.value
     }
 
     public var members: [Member]? {
@@ -160,29 +158,5 @@ public enum JSONValue: Sendable, Hashable {
             }
         }
         out.append(UInt8(ascii: "\""))
-    }
-}
-
-extension JSONValue: Decodable {
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Int64.self) {
-            self = .integer(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .double(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            // Members sorted by key: the decoder's dictionary has no order, and answers that echo
-            // a request's object (metadata) should be the same bytes every time.
-            let dictionary = try container.decode([String: JSONValue].self)
-            self = .object(dictionary.keys.sorted().map { Member($0, dictionary[$0]!) })
-        }
     }
 }
