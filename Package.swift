@@ -30,8 +30,12 @@ let package = Package(
         .target(name: "SwitchboardHTTP", swiftSettings: strict),
         // Our own C shim: epoll, eventfd, accept4, signal forwarding (Glibc's overlay lacks them).
         .target(name: "CSwitchboardLinux"),
-        // Retell, Vapi, Bland: webhook signatures and formats, API requests and answers.
-        .target(name: "SwitchboardProviders", dependencies: ["SwitchboardCore", "SwitchboardCrypto"], swiftSettings: strict),
+        // Retell, Vapi, Bland: webhook signatures and formats, API requests and answers, transports.
+        .target(
+            name: "SwitchboardProviders",
+            dependencies: ["SwitchboardCore", "SwitchboardCrypto", "SwitchboardHTTP"],
+            swiftSettings: strict
+        ),
         // Syscalls, sockets, epoll event loops, connection driver, timeouts.
         .target(name: "SwitchboardPosix", dependencies: ["CSwitchboardLinux", "SwitchboardHTTP"], swiftSettings: strict),
         // The wiring: routes, JSON API, auth, metrics, the router service.
@@ -68,7 +72,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "SwitchboardCryptoTests", dependencies: ["SwitchboardCrypto"], swiftSettings: strict),
-        .testTarget(name: "SwitchboardProvidersTests", dependencies: ["SwitchboardProviders", "SwitchboardCore"], swiftSettings: strict),
+        .testTarget(
+            name: "SwitchboardProvidersTests",
+            dependencies: ["SwitchboardProviders", "SwitchboardCore", "SwitchboardHTTP", "SwitchboardCrypto"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "SwitchboardSimulatorTests",
             dependencies: ["SwitchboardSimulator", "SwitchboardCore", "SwitchboardHTTP", "SwitchboardPosix", "SwitchboardProviders", "SwitchboardCrypto"],

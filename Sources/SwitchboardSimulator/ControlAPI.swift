@@ -136,7 +136,7 @@ struct ControlAPI: Sendable {
         throw .notFound("no control endpoint \(method) /_control/\(segments.joined(separator: "/")): GET /_control lists them")
     }
 
-    private func overview() -> JSONValue {
+    private func overview() -> SimulatorJSON {
         .fields([
             "status": .string("ok"),
             "base_urls": .object(Provider.allCases.map { .init($0.name, .string(baseURL($0))) }),
@@ -150,7 +150,7 @@ struct ControlAPI: Sendable {
         ])
     }
 
-    private func accountJSON(_ account: SimulatorAccount, numbers: Int) -> JSONValue {
+    private func accountJSON(_ account: SimulatorAccount, numbers: Int) -> SimulatorJSON {
         .fields([
             "provider": .string(account.provider.name), "api_key": .string(account.apiKey),
             "webhook_secret": .stringOrNull(account.webhookSecret), "base_url": .string(baseURL(account.provider)),
@@ -158,23 +158,23 @@ struct ControlAPI: Sendable {
         ])
     }
 
-    static func faultJSON(_ rule: FaultRule) -> JSONValue {
-        var members = [JSONValue.Member("endpoint", .string(rule.endpoint.rawValue))]
+    static func faultJSON(_ rule: FaultRule) -> SimulatorJSON {
+        var members = [SimulatorJSON.Member("endpoint", .string(rule.endpoint.rawValue))]
         members += rule.fault.json.members ?? []
         members.append(.init("remaining", rule.remaining.map { .integer(Int64($0)) } ?? .null))
         return .object(members)
     }
 
-    private func ok(_ json: JSONValue, status: Int = 200) -> HTTPResponse {
+    private func ok(_ json: SimulatorJSON, status: Int = 200) -> HTTPResponse {
         ProviderStyle.json(status: status, json)
     }
 
     // MARK: - Input
 
-    static func object(_ body: [UInt8], accepted: [String]) throws(SimulatorError) -> JSONValue {
-        let json: JSONValue
+    static func object(_ body: [UInt8], accepted: [String]) throws(SimulatorError) -> SimulatorJSON {
+        let json: SimulatorJSON
         do {
-            json = try JSONValue.parse(body)
+            json = try SimulatorJSON.parse(body)
         } catch {
             throw .invalid(error.description)
         }
@@ -185,18 +185,18 @@ struct ControlAPI: Sendable {
         return json
     }
 
-    static func string(_ json: JSONValue, _ name: String) throws(SimulatorError) -> String {
+    static func string(_ json: SimulatorJSON, _ name: String) throws(SimulatorError) -> String {
         guard let text = json[name]?.stringValue, !text.isEmpty else { throw .invalid("\(name) is required: a non-empty string") }
         return text
     }
 
-    static func optionalString(_ json: JSONValue, _ name: String) throws(SimulatorError) -> String? {
+    static func optionalString(_ json: SimulatorJSON, _ name: String) throws(SimulatorError) -> String? {
         guard let value = json[name], !value.isNull else { return nil }
         guard let text = value.stringValue else { throw .invalid("\(name) must be a string or null, not \(value.typeName)") }
         return text
     }
 
-    static func provider(_ value: JSONValue?) throws(SimulatorError) -> Provider {
+    static func provider(_ value: SimulatorJSON?) throws(SimulatorError) -> Provider {
         guard let name = value?.stringValue, let provider = Provider(name: name) else {
             throw .invalid("provider must be \(Provider.accepted)")
         }

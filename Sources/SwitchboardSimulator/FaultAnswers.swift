@@ -41,7 +41,7 @@ enum FaultAnswers {
 
     /// Valid JSON that a client of `endpoint` cannot use: the field it needs is missing or of
     /// another type, or the document is an array where an object belongs (or the reverse).
-    static func wrongShape(_ endpoint: SimulatorEndpoint) -> JSONValue {
+    static func wrongShape(_ endpoint: SimulatorEndpoint) -> SimulatorJSON {
         switch endpoint {
         case .retellListPhoneNumbers:
             .fields(["items": .fields(["phone_number": .string("+14155550100")]), "pagination_key": .integer(42)])

@@ -7,7 +7,7 @@ enum NumberSpecs {
 
     /// `{"numbers":[{"number":"+14155550100","agent_id":"agent_1",…}]}` or
     /// `{"generate":{"first":"+14155550000","count":1000}}` (consecutive numbers from `first`).
-    static func parse(_ json: JSONValue) throws(SimulatorError) -> [SimulatedNumber] {
+    static func parse(_ json: SimulatorJSON) throws(SimulatorError) -> [SimulatedNumber] {
         switch (json["numbers"], json["generate"]) {
         case (let list?, nil):
             guard let entries = list.elements, !entries.isEmpty, entries.count <= maxBatch else {
@@ -42,7 +42,7 @@ enum NumberSpecs {
         }
     }
 
-    private static func number(_ entry: JSONValue, at index: Int) throws(SimulatorError) -> SimulatedNumber {
+    private static func number(_ entry: SimulatorJSON, at index: Int) throws(SimulatorError) -> SimulatedNumber {
         guard let members = entry.members else {
             throw .invalid("numbers[\(index)] must be an object like {\"number\":\"+14155550100\"}, not \(entry.typeName)")
         }
@@ -69,7 +69,7 @@ enum NumberSpecs {
 /// Records as the control API shows them. Bodies that are JSON are embedded as JSON; others as
 /// text under `body_text`.
 enum RecordsJSON {
-    static func call(_ call: CreatedCall) -> JSONValue {
+    static func call(_ call: CreatedCall) -> SimulatorJSON {
         .object(
             [
                 .init("sequence", .integer(Int64(call.sequence))), .init("provider", .string(call.provider.name)),
@@ -79,7 +79,7 @@ enum RecordsJSON {
             ] + body(call.body))
     }
 
-    static func change(_ change: NumberChange) -> JSONValue {
+    static func change(_ change: NumberChange) -> SimulatorJSON {
         .object(
             [
                 .init("sequence", .integer(Int64(change.sequence))), .init("provider", .string(change.provider.name)),
@@ -89,7 +89,7 @@ enum RecordsJSON {
             ] + body(change.body))
     }
 
-    static func request(_ request: RecordedRequest) -> JSONValue {
+    static func request(_ request: RecordedRequest) -> SimulatorJSON {
         .object(
             [
                 .init("sequence", .integer(Int64(request.sequence))), .init("provider", .string(request.provider.name)),
@@ -99,9 +99,9 @@ enum RecordsJSON {
             ] + body(request.body))
     }
 
-    private static func body(_ bytes: [UInt8]) -> [JSONValue.Member] {
+    private static func body(_ bytes: [UInt8]) -> [SimulatorJSON.Member] {
         if bytes.isEmpty { return [.init("body", .null)] }
-        if let json = try? JSONValue.parse(bytes) { return [.init("body", json)] }
+        if let json = try? SimulatorJSON.parse(bytes) { return [.init("body", json)] }
         return [.init("body_text", .string(String(decoding: bytes, as: UTF8.self)))]
     }
 }

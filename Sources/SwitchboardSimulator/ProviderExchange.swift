@@ -42,15 +42,15 @@ struct APIRequest {
     }
 
     /// The body as a JSON object whose members are all in `accepted`.
-    func jsonObject(accepted: [String]) throws(APIFailure) -> JSONValue {
+    func jsonObject(accepted: [String]) throws(APIFailure) -> SimulatorJSON {
         let contentType = http.headers["content-type"] ?? ""
         let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         guard mediaType == "application/json" else {
             throw APIFailure(400, "send the body as JSON with Content-Type: application/json (got \(contentType.isEmpty ? "none" : contentType))")
         }
-        let json: JSONValue
+        let json: SimulatorJSON
         do {
-            json = try JSONValue.parse(http.body)
+            json = try SimulatorJSON.parse(http.body)
         } catch {
             throw APIFailure(400, error.description)
         }
@@ -67,7 +67,7 @@ struct APIRequest {
 /// What a provider endpoint answers when it succeeds.
 struct APIAnswer {
     var status: Int
-    var body: JSONValue
+    var body: SimulatorJSON
 }
 
 /// A provider endpoint's refusal: the status and a message, rendered in the provider's style.
@@ -84,18 +84,18 @@ struct APIFailure: Error {
 /// Reading request fields the way the providers validate them.
 enum Field {
     /// A required string member, non-empty and at most `maxLength` bytes.
-    static func string(_ json: JSONValue, _ name: String, maxLength: Int = 256) throws(APIFailure) -> String {
+    static func string(_ json: SimulatorJSON, _ name: String, maxLength: Int = 256) throws(APIFailure) -> String {
         guard let value = json[name], !value.isNull else { throw APIFailure(400, "\(name) is required") }
         return try text(value, name, maxLength: maxLength)
     }
 
     /// An optional string member: nil when absent or null.
-    static func optionalString(_ json: JSONValue, _ name: String, maxLength: Int = 256) throws(APIFailure) -> String? {
+    static func optionalString(_ json: SimulatorJSON, _ name: String, maxLength: Int = 256) throws(APIFailure) -> String? {
         guard let value = json[name], !value.isNull else { return nil }
         return try text(value, name, maxLength: maxLength)
     }
 
-    private static func text(_ value: JSONValue, _ name: String, maxLength: Int) throws(APIFailure) -> String {
+    private static func text(_ value: SimulatorJSON, _ name: String, maxLength: Int) throws(APIFailure) -> String {
         guard let text = value.stringValue else {
             throw APIFailure(400, "\(name) must be a string, not \(value.typeName)")
         }
@@ -106,7 +106,7 @@ enum Field {
     }
 
     /// A required number in E.164 form exactly as written (`+14155550123`).
-    static func number(_ json: JSONValue, _ name: String) throws(APIFailure) -> E164 {
+    static func number(_ json: SimulatorJSON, _ name: String) throws(APIFailure) -> E164 {
         guard let value = json[name], !value.isNull else { throw APIFailure(400, "\(name) is required") }
         guard let text = value.stringValue else {
             throw APIFailure(400, "\(name) must be a string in E.164 form, e.g. +14155550123, not \(value.typeName)")
@@ -123,14 +123,14 @@ enum Field {
     }
 
     /// An optional object member (metadata, variables); nil when absent or null.
-    static func optionalObject(_ json: JSONValue, _ name: String) throws(APIFailure) -> JSONValue? {
+    static func optionalObject(_ json: SimulatorJSON, _ name: String) throws(APIFailure) -> SimulatorJSON? {
         guard let value = json[name], !value.isNull else { return nil }
         guard value.members != nil else { throw APIFailure(400, "\(name) must be a JSON object, not \(value.typeName)") }
         return value
     }
 
     /// A member that is a string or null, for settings that can be cleared. `.absent` when missing.
-    static func setting(_ json: JSONValue, _ name: String) throws(APIFailure) -> Setting {
+    static func setting(_ json: SimulatorJSON, _ name: String) throws(APIFailure) -> Setting {
         guard let value = json[name] else { return .absent }
         if value.isNull { return .clear }
         return .set(try text(value, name, maxLength: 256))
@@ -153,7 +153,7 @@ enum Field {
 /// How each provider words its errors, so a client parses the same shapes it would in production.
 enum ProviderStyle {
     static func error(_ provider: Provider, status: Int, message: String) -> HTTPResponse {
-        let body: JSONValue
+        let body: SimulatorJSON
         switch provider {
         case .retell, .bland:
             body = .fields(["status": .string("error"), "message": .string(message)])
@@ -167,7 +167,7 @@ enum ProviderStyle {
         return json(status: status, body)
     }
 
-    static func json(status: Int, _ body: JSONValue) -> HTTPResponse {
+    static func json(status: Int, _ body: SimulatorJSON) -> HTTPResponse {
         HTTPResponse(status: HTTPStatus(code: status), headers: ["Content-Type": "application/json"], body: body.encoded())
     }
 }

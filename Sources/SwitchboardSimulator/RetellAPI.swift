@@ -48,7 +48,7 @@ enum RetellAPI {
         }
         var items = page.map { $0.rendered(for: .retell) }
         if request.listingFault == .nonE164Numbers { items.insert(contentsOf: BogusNumbers.entries(for: .retell), at: 0) }
-        let key: JSONValue? = more ? page.last.map { .string($0.number.description) } : nil
+        let key: SimulatorJSON? = more ? page.last.map { .string($0.number.description) } : nil
         return APIAnswer(status: 200, body: .fields(["items": .array(items), "pagination_key": key]))
     }
 

@@ -48,7 +48,7 @@ public struct SimulatedNumber: Sendable, Hashable {
     }
 
     /// The number as `provider` lists it, field for field as providers.md shows.
-    public func rendered(for provider: Provider) -> JSONValue {
+    public func rendered(for provider: Provider) -> SimulatorJSON {
         switch provider {
         case .retell:
             return .fields([
@@ -76,7 +76,7 @@ public struct SimulatedNumber: Sendable, Hashable {
                 "phone_number": .string(number.description),
                 "created_at": .string(ISOTime.format(millis: createdAtMillis)),
                 "pathway_id": .stringOrNull(pathwayID),
-                "agent_id": agentID.map(JSONValue.string),
+                "agent_id": agentID.map(SimulatorJSON.string),
                 "webhook": .stringOrNull(webhook),
             ])
         }

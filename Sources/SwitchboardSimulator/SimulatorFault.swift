@@ -67,7 +67,7 @@ public enum SimulatorFault: Sendable, Hashable {
     }
 
     /// The fault as the control API shows it.
-    var json: JSONValue {
+    var json: SimulatorJSON {
         switch self {
         case .status(let code, let jsonBody):
             .fields(["fault": .string(kind), "status": .integer(Int64(code)), "body": .string(jsonBody ? "json" : "text")])
@@ -83,7 +83,7 @@ public enum SimulatorFault: Sendable, Hashable {
     /// A fault from the control API's JSON: `{"fault":"status","status":503,"body":"text"}`,
     /// `{"fault":"rate_limited","retry_after":2}`, `{"fault":"stall","millis":3000}`, or one of
     /// `garbage`, `wrong_shape`, `truncated_body`, `repeated_cursor`, `non_e164_numbers`.
-    static func parse(_ json: JSONValue) throws(SimulatorError) -> SimulatorFault {
+    static func parse(_ json: SimulatorJSON) throws(SimulatorError) -> SimulatorFault {
         guard let kind = json["fault"]?.stringValue else {
             throw .invalid(#"name the fault in "fault": one of \#(kinds)"#)
         }

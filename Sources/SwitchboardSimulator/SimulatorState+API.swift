@@ -34,7 +34,7 @@ extension SimulatorState {
 enum BogusNumbers {
     static let texts = ["not-a-number", "+0445550100", "+1415555012345678"]
 
-    static func entries(for provider: Provider) -> [JSONValue] {
+    static func entries(for provider: Provider) -> [SimulatorJSON] {
         texts.map { text in
             switch provider {
             case .retell:

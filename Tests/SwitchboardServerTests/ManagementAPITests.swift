@@ -168,7 +168,7 @@ import Testing
             ("POST", "/v1/accounts", #"{"id":"-x","name":"X"}"#, 400, "invalid_id"),
             ("GET", "/v1/nothing", "", 404, "not_found"),
             ("PATCH", "/v1/accounts/acme/agents/a", "", 405, "method_not_allowed"),
-            ("GET", "/v1/accounts/acme/sync", "", 501, "not_implemented"),
+            ("GET", "/v1/accounts/acme/sync", "", 503, "sync_unavailable"),
         ]
         for (method, target, body, status, code) in cases {
             let result = call(method, target, body)

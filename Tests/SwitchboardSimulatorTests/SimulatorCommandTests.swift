@@ -67,7 +67,7 @@ import Testing
                     host: "127.0.0.1", port: port, method: "GET", path: "/bland/v1/inbound",
                     headers: [("authorization", "sim_bland_demo")], timeout: .seconds(3))
                 #expect(response?.status == 200)
-                #expect((try? JSONValue.parse(response?.body ?? []))?["inbound_numbers"]?.elements?.count == 3)
+                #expect((try? SimulatorJSON.parse(response?.body ?? []))?["inbound_numbers"]?.elements?.count == 3)
                 checked.withLock { $0 = true }
             })
         #expect(status == 0)

@@ -14,7 +14,7 @@ struct Reply {
     let headers: [String: String]
     let body: [UInt8]
 
-    var json: JSONValue? { try? JSONValue.parse(body) }
+    var json: SimulatorJSON? { try? SimulatorJSON.parse(body) }
     var text: String { String(decoding: body, as: UTF8.self) }
 
     func header(_ name: String) -> String? {
@@ -117,6 +117,6 @@ func e164(_ text: String) -> E164 {
 }
 
 /// The member names of a JSON object, for shape checks (JSON objects are unordered, RFC 8259 §4).
-func keys(_ json: JSONValue?) -> Set<String> {
+func keys(_ json: SimulatorJSON?) -> Set<String> {
     Set(json?.members?.map(\.key) ?? [])
 }

@@ -28,15 +28,15 @@ import Testing
 
     @Test func json_parseAndEncode_roundTrip() throws {
         let text = #"{"a":[1,-2.5,true,null,"x\"\n\u00e9"],"b":{"c":9007199254740993}}"#
-        let value = try JSONValue.parse(Array(text.utf8))
+        let value = try SimulatorJSON.parse(Array(text.utf8))
         #expect(value["a"]?.elements?.count == 5)
         #expect(value["a"]?.elements?[0] == .integer(1))
         #expect(value["a"]?.elements?[2] == .bool(true))
         #expect(value["a"]?.elements?[4] == .string("x\"\né"))
         #expect(value["b"]?["c"] == .integer(9_007_199_254_740_993))
-        #expect(try JSONValue.parse(value.encoded()) == value)
-        #expect(JSONValue.fields(["k": .string("v"), "absent": nil]).text == #"{"k":"v"}"#)
-        #expect(JSONValue.string("\u{1}").text == #""\u0001""#)
+        #expect(try SimulatorJSON.parse(value.encoded()) == value)
+        #expect(SimulatorJSON.fields(["k": .string("v"), "absent": nil]).text == #"{"k":"v"}"#)
+        #expect(SimulatorJSON.string("\u{1}").text == #""\u0001""#)
     }
 
     @Test(arguments: [
@@ -44,29 +44,29 @@ import Testing
         "\"\\ud800\"", "\"\\udc00\"", "\"\\x41\"", "\"a\u{1}\"", "[1 2]", "{\"a\" 1}", "{1:2}", "NaN", "1e999", "// c\n1",
     ])
     func json_parse_refusesInvalid(text: String) {
-        #expect(throws: JSONValue.ParseError.self) { try JSONValue.parse(Array(text.utf8)) }
+        #expect(throws: SimulatorJSON.ParseError.self) { try SimulatorJSON.parse(Array(text.utf8)) }
     }
 
     @Test func json_everyTruncationOfAValidDocument_isRefused() throws {
         let text = #"{"items":[{"phone_number":"+14155550100","n":-1.5e3,"ok":true,"x":null,"s":"\u00e9\ud83d\ude00"}],"k":"v"}"#
         let bytes = Array(text.utf8)
-        let whole = try JSONValue.parse(bytes)
+        let whole = try SimulatorJSON.parse(bytes)
         #expect(whole["items"]?.elements?.first?["s"] == .string("é😀"))
         #expect(whole["items"]?.elements?.first?["n"] == .double(-1500))
         for end in 1..<bytes.count {
-            #expect(throws: JSONValue.ParseError.self, "prefix of \(end) bytes") { try JSONValue.parse(Array(bytes[..<end])) }
+            #expect(throws: SimulatorJSON.ParseError.self, "prefix of \(end) bytes") { try SimulatorJSON.parse(Array(bytes[..<end])) }
         }
     }
 
     @Test func json_deepNesting_refusedPastTheLimit() throws {
         let ok = String(repeating: "[", count: JSONReader.maxDepth) + String(repeating: "]", count: JSONReader.maxDepth)
-        #expect(throws: Never.self) { try JSONValue.parse(Array(ok.utf8)) }
+        #expect(throws: Never.self) { try SimulatorJSON.parse(Array(ok.utf8)) }
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
-        #expect(throws: JSONValue.ParseError.self) { try JSONValue.parse(Array(deep.utf8)) }
+        #expect(throws: SimulatorJSON.ParseError.self) { try SimulatorJSON.parse(Array(deep.utf8)) }
     }
 
     @Test func json_repeatedKey_lastWins_orderKept() throws {
-        let value = try JSONValue.parse(Array(#"{"b":1,"a":2,"b":3}"#.utf8))
+        let value = try SimulatorJSON.parse(Array(#"{"b":1,"a":2,"b":3}"#.utf8))
         #expect(value["b"] == .integer(3))
         #expect(value.members?.map(\.key) == ["b", "a", "b"])
         #expect(value.text == #"{"b":1,"a":2,"b":3}"#)

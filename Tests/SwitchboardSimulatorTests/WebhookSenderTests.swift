@@ -48,7 +48,7 @@ private final class Router: Sendable {
         #expect(request.method == "POST")
         #expect(request.target == "/webhooks/retell/acme")
         #expect(request.headers["Content-Type"] == "application/json")
-        let body = try #require(JSONValue.parse(request.body) as JSONValue?)
+        let body = try #require(SimulatorJSON.parse(request.body) as SimulatorJSON?)
         #expect(body["event"] == .string("call_inbound"))
         #expect(body["call_inbound"]?["to_number"] == .string("+12137771235"))
         // Recompute: v=<ms>,d=hex(HMAC-SHA256(api key, body ‖ ms)).
@@ -68,7 +68,7 @@ private final class Router: Sendable {
         #expect(response.status == 200)
         let request = try #require(router.received.withLock { $0.first })
         #expect(request.target == "/webhooks/vapi/team%20a%2Fb")
-        let body = try JSONValue.parse(request.body)
+        let body = try SimulatorJSON.parse(request.body)
         #expect(body["message"]?["type"] == .string("assistant-request"))
         #expect(body["message"]?["phoneNumber"]?["number"] == .string("+14155550123"))
         #expect(request.headers["x-vapi-timestamp"] == "1732500000123")
@@ -90,7 +90,7 @@ private final class Router: Sendable {
         let sender = WebhookSender(port: router.port, timeout: .seconds(3))
         _ = try sender.sendInboundCall(.bland, account: "acme", signature: .provider(key: "bsec"), to: e164("+14155550123"), callID: "c1")
         let request = try #require(router.received.withLock { $0.first })
-        let body = try JSONValue.parse(request.body)
+        let body = try SimulatorJSON.parse(request.body)
         #expect(body["event"] == .string("call.inbound"))
         #expect(body["call_id"] == .string("c1"))
         #expect(request.headers["X-Webhook-Signature"] == Crypto.hmacSHA256Hex(key: Array("bsec".utf8), message: request.body))
@@ -103,7 +103,7 @@ private final class Router: Sendable {
         _ = try sender.sendCallEnded(.retell, account: "a", signature: .none, callID: "c9")
         let request = try #require(router.received.withLock { $0.first })
         #expect(request.headers["x-retell-signature"] == nil)
-        #expect(try JSONValue.parse(request.body)["event"] == .string("call_ended"))
+        #expect(try SimulatorJSON.parse(request.body)["event"] == .string("call_ended"))
     }
 
     @Test func asyncSend_reachesRouter() async throws {

@@ -8,6 +8,8 @@ public final class Directory: Sendable {
     public let index: RoutingIndex
     let state: Locked<DirectoryState>
     private let journal: (any ChangeJournal)?
+    /// Told of every change once it is durable (push to providers, say); set once.
+    private let observer = Locked<(@Sendable (Change, ChangeEffect) -> Void)?>(nil)
 
     public init(journal: (any ChangeJournal)? = nil) {
         self.index = RoutingIndex()
@@ -25,7 +27,19 @@ public final class Directory: Sendable {
             }
         }
         if let ticket, let journal { try journal.waitDurable(ticket) }
+        notify(change, effect)
         return effect
+    }
+
+    /// Calls `body` after every change applied from now on, once it is durable, on the thread that
+    /// made the change (replay and bulk load are not changes: they rebuild what was). Replaces an
+    /// earlier observer.
+    public func observe(_ body: @escaping @Sendable (Change, ChangeEffect) -> Void) {
+        observer.withLock { $0 = body }
+    }
+
+    private func notify(_ change: Change, _ effect: ChangeEffect) {
+        observer.withLock { $0 }?(change, effect)
     }
 
     /// Applies a change read back from the journal: same validation, nothing journaled.
@@ -96,15 +110,18 @@ public final class Directory: Sendable {
     /// The plan is computed and applied under one hold of the writer lock, so nothing slips between.
     public func sync(account: AccountID, provider: Provider, listing: [ListedNumber], at: Timestamp) throws -> SyncReport {
         var ticket: UInt64?
+        var applied: Change?
         let report = try state.withLock { state -> SyncReport in
             let plan = try state.syncPlan(account: account, provider: provider, listing: listing, index: index)
             let change = Change.sync(account: account, provider: provider, plan: plan, at: at)
+            applied = change
             guard case .sync(let report) = try state.apply(change, index: index, record: {
                 if let journal { ticket = try journal.append(change) }
             }) else { preconditionFailure("sync") }
             return report
         }
         if let ticket, let journal { try journal.waitDurable(ticket) }
+        if let applied { notify(applied, .sync(report)) }
         return report
     }
 }

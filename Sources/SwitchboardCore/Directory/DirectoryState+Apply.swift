@@ -13,7 +13,7 @@ extension DirectoryState {
             }
             try record()
             connections[key] = nil
-            index.setDefaultCallerID(account: slot, provider: provider, nil)
+            index.setConnection(account: slot, provider: provider, nil)
             return .providerDeleted
         case .putAgent(let spec, let phone): return try putAgent(spec, phone: phone, index: index, record: record)
         case .deleteAgent(let account, let id):
@@ -94,7 +94,7 @@ extension DirectoryState {
         if let url = connection.baseURL { _ = try FieldCheck.baseURL(url) }
         try record()
         connections[RoutingIndex.connectionKey(account: slot, provider: connection.provider)] = connection
-        index.setDefaultCallerID(account: slot, provider: connection.provider, connection.defaultCallerID)
+        index.setConnection(account: slot, provider: connection.provider, connection)
         return .provider(connection)
     }
 

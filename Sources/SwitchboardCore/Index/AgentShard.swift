@@ -49,10 +49,14 @@ final class AgentShard: @unchecked Sendable {
     var defaults: [UInt64: UInt64] = [:]
 }
 
-/// Account id → account slot, read by webhooks and API calls to turn a URL's account into a slot.
+/// Account id → account slot, and each account's provider connections: read by every webhook
+/// (one lock for both: the URL's account and the credentials that check its signature), so the
+/// inbound path never takes the directory's writer lock.
 ///
-/// `@unchecked Sendable`: `slots` is read and written only while `lock` is held.
+/// `@unchecked Sendable`: `slots` and `connections` are read and written only while `lock` is held.
 final class AccountTable: @unchecked Sendable {
     let lock = ShardLock()
     var slots: [String: UInt32] = [:]
+    /// `RoutingIndex.connectionKey(account, provider)` → the connection.
+    var connections: [UInt64: ProviderConnection] = [:]
 }

@@ -68,11 +68,19 @@ extension RoutingIndex {
         return try body()
     }
 
+    /// Sets or clears one provider connection: in the account table (webhook credentials), and its
+    /// default caller ID in every agent shard.
+    func setConnection(account: UInt32, provider: Provider, _ connection: ProviderConnection?) {
+        let key = RoutingIndex.connectionKey(account: account, provider: provider)
+        accountTable.lock.withLock { accountTable.connections[key] = connection }
+        setDefaultCallerID(account: account, provider: provider, connection?.defaultCallerID)
+    }
+
     /// Sets or clears the default caller ID of one connection in every agent shard, one shard at a
     /// time: each caller-ID choice reads one shard, so it sees the old default or the new one.
     /// (Holding all 64 at once would gain nothing, and ThreadSanitizer's deadlock detector cannot
     /// track that many locks held by one thread.)
-    func setDefaultCallerID(account: UInt32, provider: Provider, _ number: E164?) {
+    private func setDefaultCallerID(account: UInt32, provider: Provider, _ number: E164?) {
         let key = RoutingIndex.connectionKey(account: account, provider: provider)
         for shard in agentShards {
             shard.lock.withLock { shard.defaults[key] = number?.key }

@@ -50,6 +50,16 @@ public final class RoutingIndex: Sendable {
         accountTable.lock.withLock { accountTable.slots[id] = slot }
     }
 
+    /// The account's slot and its connection to `provider`, read at one instant: what a webhook
+    /// needs to authenticate and route. Nil slot for an unknown account; nil connection when the
+    /// provider is not connected.
+    public func webhookContext(account id: String, provider: Provider) -> (slot: UInt32, connection: ProviderConnection?)? {
+        accountTable.lock.withLock {
+            guard let slot = accountTable.slots[id] else { return nil }
+            return (slot, accountTable.connections[RoutingIndex.connectionKey(account: slot, provider: provider)])
+        }
+    }
+
     // MARK: Reads
 
     /// The number's slot as it is now.

@@ -132,6 +132,49 @@ extension ManagementAPI {
         return APIResponse(status: 200, json: Shapes.events(page.events, next: page.next?.text))
     }
 
+    /// `POST …/sync` starts a sync (202, the statuses with `running`); `GET …/sync` the last results.
+    func syncRoute(_ account: AccountID, method: String, query: Query) throws(APIError) -> APIResponse {
+        guard let sync else { throw APIError(503, "sync_unavailable", "this router runs without provider integration: start it with `switchboard serve`") }
+        guard method == "POST" else { return APIResponse(status: 200, json: Shapes.sync(sync.statuses(account: account))) }
+        let provider = try query.provider()
+        let connected = directory.connections(account: account).map(\.provider)
+        if let provider, !connected.contains(provider) {
+            throw APIError(404, "unknown_provider", "\(provider) is not connected to account '\(account)': PUT /v1/accounts/\(account)/providers/\(provider) first")
+        }
+        guard !connected.isEmpty else {
+            throw APIError(422, "no_provider", "account '\(account)' has no provider connection to sync: connect one with PUT /v1/accounts/\(account)/providers/{provider}")
+        }
+        return APIResponse(status: 202, json: Shapes.sync(sync.trigger(account: account, provider: provider).statuses))
+    }
+
+    /// When a sync last listed the number, and how the connection's last sync went.
+    func lastSyncCheck(_ account: AccountID, _ number: PhoneNumber) -> (name: StaticString, ok: Bool, detail: String) {
+        var detail = number.lastSyncedAt.map { "listed by the sync at \($0.rfc3339)" } ?? "never seen by a sync"
+        var ok = number.lastSyncedAt != nil
+        if let status = sync?.status(account: account, provider: number.provider) {
+            if status.running { detail += "; a sync is running now" }
+            if status.ok == false {
+                ok = false
+                detail += "; the last sync of \(number.provider) failed at \(status.lastFinishedAt?.rfc3339 ?? "?"): \(status.error ?? "unknown error")"
+            } else if status.ok == true, let finished = status.lastFinishedAt {
+                detail += "; the last sync of \(number.provider) succeeded at \(finished.rfc3339)"
+            }
+        }
+        return ("last_sync", ok, detail)
+    }
+
+    /// Whether the provider's own per-number agent setting matches ours (nil when never pushed).
+    func pushCheck(_ account: AccountID, _ number: PhoneNumber) -> (name: StaticString, ok: Bool, detail: String)? {
+        guard let status = push?.status(account: account, number: number.number) else { return nil }
+        switch status.state {
+        case .ok: return ("provider_push", true, "\(number.provider) has the number's agent setting")
+        case .pending: return ("provider_push", true, "updating \(number.provider)'s agent setting for the number")
+        case .notConnected: return ("provider_push", false, "\(number.provider) is not connected: its own agent setting for the number was not updated")
+        case .failed:
+            return ("provider_push", false, "updating \(number.provider) failed \(status.attempts) time(s), retrying with back-off: \(status.lastError ?? "unknown error")")
+        }
+    }
+
     func diagnosis(_ account: AccountID, _ number: E164) -> [UInt8] {
         var checks: [(name: StaticString, ok: Bool, detail: String)] = []
         let found = directory.number(account: account, number: number)
@@ -144,7 +187,8 @@ extension ManagementAPI {
             }
             let connected = directory.connection(account: account, provider: found.provider) != nil
             checks.append(("provider_connected", connected, connected ? "\(found.provider) is connected" : "\(found.provider) is not connected to '\(account)'"))
-            checks.append(("last_sync", found.lastSyncedAt != nil, found.lastSyncedAt.map { "listed by the sync at \($0.rfc3339)" } ?? "never seen by a sync"))
+            checks.append(lastSyncCheck(account, found))
+            if let pushCheck = pushCheck(account, found) { checks.append(pushCheck) }
         }
         let reaches = checks.prefix(4).count == 4 && checks.prefix(4).allSatisfy(\.ok)
         var writer = JSONWriter()

@@ -34,17 +34,23 @@ public final class ManagementAPI: Sendable {
     let authenticator: Authenticator
     public let metrics: Metrics
     let events: EventLog
+    /// Number sync; nil in a router without provider integration (then the sync routes say 503).
+    let sync: SyncCoordinator?
+    /// Push of assignments to the providers; nil without provider integration.
+    let push: PushQueue?
     let readiness: @Sendable () -> Bool
     let clock: @Sendable () -> Timestamp
 
     public init(
         directory: Directory, adminToken: String, metrics: Metrics = Metrics(), events: EventLog = EventLog(lanes: 1),
-        readiness: @escaping @Sendable () -> Bool = { true }, clock: @escaping @Sendable () -> Timestamp
+        sync: SyncCoordinator? = nil, push: PushQueue? = nil, readiness: @escaping @Sendable () -> Bool = { true }, clock: @escaping @Sendable () -> Timestamp
     ) {
         self.directory = directory
         self.authenticator = Authenticator(adminToken: adminToken)
         self.metrics = metrics
         self.events = events
+        self.sync = sync
+        self.push = push
         self.readiness = readiness
         self.clock = clock
     }
@@ -154,6 +160,8 @@ public final class ManagementAPI: Sendable {
             return try callerID(account, agent: text, explicit: query.value("from"))
         case .events:
             return try listEvents(account, query)
+        case .sync:
+            return try syncRoute(account, method: method, query: query)
         case .healthz, .readyz, .metrics, .accounts, .notBuilt:
             preconditionFailure("answered above")
         }

@@ -14,6 +14,7 @@ enum Route: Equatable {
     case agent(account: String, id: String)
     case callerID(account: String, id: String)
     case events(account: String)
+    case sync(account: String)
     /// Routes that need a provider (calls, sync, webhooks): built with the providers issue.
     case notBuilt(String)
 
@@ -47,7 +48,7 @@ enum Route: Equatable {
             case "agents": self = .agents(account: account)
             case "events": self = .events(account: account)
             case "calls": self = .notBuilt("/v1/accounts/{a}/calls")
-            case "sync": self = .notBuilt("/v1/accounts/{a}/sync")
+            case "sync": self = .sync(account: account)
             default: return nil
             }
         case 2:
@@ -72,7 +73,7 @@ enum Route: Equatable {
     var methods: [String] {
         switch self {
         case .healthz, .readyz, .metrics, .numbers, .availableNumbers, .number, .diagnosis, .agents, .callerID, .events: ["GET"]
-        case .accounts: ["GET", "POST"]
+        case .accounts, .sync: ["GET", "POST"]
         case .provider, .agent: ["GET", "PUT", "DELETE"]
         case .numberAgent: ["PUT", "DELETE"]
         case .notBuilt: ["GET", "POST"]
@@ -96,6 +97,7 @@ enum Route: Equatable {
         case .agent: "/v1/accounts/{a}/agents/{id}"
         case .callerID: "/v1/accounts/{a}/agents/{id}/caller-id"
         case .events: "/v1/accounts/{a}/events"
+        case .sync: "/v1/accounts/{a}/sync"
         case .notBuilt(let pattern): pattern
         }
     }
@@ -129,6 +131,7 @@ enum Route: Equatable {
         case .agent: 11
         case .callerID: 12
         case .events: 13
+        case .sync: 15
         case .notBuilt(let pattern): Route.patterns.firstIndex(of: pattern) ?? Route.unknownMetricIndex
         }
     }
@@ -139,7 +142,7 @@ enum Route: Equatable {
         case .healthz, .readyz, .metrics, .accounts, .notBuilt: nil
         case .provider(let account, _), .numbers(let account), .availableNumbers(let account), .number(let account, _),
             .numberAgent(let account, _), .diagnosis(let account, _), .agents(let account), .agent(let account, _),
-            .callerID(let account, _), .events(let account):
+            .callerID(let account, _), .events(let account), .sync(let account):
             account
         }
     }

@@ -119,4 +119,30 @@ enum Shapes {
         writer.endObject()
         return writer.bytes
     }
+
+    /// Sync states per provider (SPEC §3 `sync` shape, plus `skipped` and `conflicts`).
+    static func sync(_ statuses: [SyncCoordinator.Status]) -> [UInt8] {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.key("providers")
+        writer.beginArray()
+        for status in statuses {
+            writer.beginObject()
+            writer.member("provider", status.provider.name)
+            writer.member("running", status.running)
+            writer.member("last_started_at", status.lastStartedAt?.rfc3339)
+            writer.member("last_finished_at", status.lastFinishedAt?.rfc3339)
+            writer.member("result", status.ok.map { $0 ? "ok" : "error" })
+            writer.member("error", status.error)
+            writer.member("added", status.added)
+            writer.member("updated", status.updated)
+            writer.member("deactivated", status.deactivated)
+            writer.member("skipped", status.skipped)
+            writer.member("conflicts", status.conflicts)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.endObject()
+        return writer.bytes
+    }
 }

@@ -3,21 +3,21 @@
 /// Objects keep their members in order, so answers come out in the field order of the providers'
 /// documented examples (clients must not depend on it, but people reading a capture do). Reading
 /// is strict RFC 8259 (`JSONReader`).
-public enum JSONValue: Sendable, Hashable {
+public enum SimulatorJSON: Sendable, Hashable {
     case null
     case bool(Bool)
     /// A number without fraction or exponent that fits in 64 bits.
     case integer(Int64)
     case double(Double)
     case string(String)
-    case array([JSONValue])
+    case array([SimulatorJSON])
     case object([Member])
 
     public struct Member: Sendable, Hashable {
         public var key: String
-        public var value: JSONValue
+        public var value: SimulatorJSON
 
-        public init(_ key: String, _ value: JSONValue) {
+        public init(_ key: String, _ value: SimulatorJSON) {
             self.key = key
             self.value = value
         }
@@ -29,7 +29,7 @@ public enum JSONValue: Sendable, Hashable {
     }
 
     /// Parses `bytes` as one JSON document (any value at the top, RFC 8259 §2).
-    public static func parse(_ bytes: [UInt8]) throws(ParseError) -> JSONValue {
+    public static func parse(_ bytes: [UInt8]) throws(ParseError) -> SimulatorJSON {
         guard !bytes.isEmpty else { throw ParseError(description: "the body is empty; send a JSON document") }
         do {
             return try JSONReader.parse(bytes)
@@ -39,20 +39,20 @@ public enum JSONValue: Sendable, Hashable {
     }
 
     /// An object from key/value pairs, in order; nil values are left out (`"absent"` in providers.md).
-    public static func fields(_ pairs: KeyValuePairs<String, JSONValue?>) -> JSONValue {
+    public static func fields(_ pairs: KeyValuePairs<String, SimulatorJSON?>) -> SimulatorJSON {
         .object(pairs.compactMap { pair in pair.value.map { Member(pair.key, $0) } })
     }
 
     /// A string, or null for nil.
-    public static func stringOrNull(_ text: String?) -> JSONValue {
-        text.map(JSONValue.string) ?? .null
+    public static func stringOrNull(_ text: String?) -> SimulatorJSON {
+        text.map(SimulatorJSON.string) ?? .null
     }
 
     // MARK: - Reading
 
     /// The member `key` of an object; nil for other values or no such key. A repeated key means
     /// its last value, as JavaScript's and Python's parsers (the providers') read it.
-    public subscript(key: String) -> JSONValue? {
+    public subscript(key: String) -> SimulatorJSON? {
         guard case .object(let members) = self else { return nil }
         return members.last { $0.key == key }?.value
     }
@@ -62,7 +62,7 @@ public enum JSONValue: Sendable, Hashable {
         return nil
     }
 
-    public var elements: [JSONValue]? {
+    public var elements: [SimulatorJSON]? {
         if case .array(let elements) = self { return elements }
         return nil
     }

@@ -20,7 +20,7 @@ struct JSONReader {
         self.bytes = bytes
     }
 
-    static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
+    static func parse(_ bytes: [UInt8]) throws(Failure) -> SimulatorJSON {
         var reader = JSONReader(bytes)
         reader.skipWhitespace()
         let value = try reader.value(depth: 0)
@@ -37,7 +37,7 @@ struct JSONReader {
         while index < bytes.count, [0x20, 0x09, 0x0a, 0x0d].contains(bytes[index]) { index += 1 }
     }
 
-    private mutating func value(depth: Int) throws(Failure) -> JSONValue {
+    private mutating func value(depth: Int) throws(Failure) -> SimulatorJSON {
         guard index < bytes.count else { throw failure("the JSON ends where a value was expected") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try object(depth: depth + 1)
@@ -60,10 +60,10 @@ struct JSONReader {
         index += count
     }
 
-    private mutating func object(depth: Int) throws(Failure) -> JSONValue {
+    private mutating func object(depth: Int) throws(Failure) -> SimulatorJSON {
         guard depth <= Self.maxDepth else { throw failure("the JSON is nested deeper than \(Self.maxDepth) levels") }
         index += 1
-        var members: [JSONValue.Member] = []
+        var members: [SimulatorJSON.Member] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -77,7 +77,7 @@ struct JSONReader {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected : after an object key") }
             index += 1
             skipWhitespace()
-            members.append(JSONValue.Member(key, try value(depth: depth)))
+            members.append(SimulatorJSON.Member(key, try value(depth: depth)))
             skipWhitespace()
             guard index < bytes.count else { throw failure("the JSON ends inside an object") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -90,10 +90,10 @@ struct JSONReader {
         }
     }
 
-    private mutating func array(depth: Int) throws(Failure) -> JSONValue {
+    private mutating func array(depth: Int) throws(Failure) -> SimulatorJSON {
         guard depth <= Self.maxDepth else { throw failure("the JSON is nested deeper than \(Self.maxDepth) levels") }
         index += 1
-        var elements: [JSONValue] = []
+        var elements: [SimulatorJSON] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
             index += 1
@@ -185,7 +185,7 @@ struct JSONReader {
     }
 
     /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?` (RFC 8259 §6).
-    private mutating func number() throws(Failure) -> JSONValue {
+    private mutating func number() throws(Failure) -> SimulatorJSON {
         let start = index
         func digits() -> Int {
             let from = index

@@ -1,0 +1,138 @@
+/// One value inside a validated `JSONDocument`: a position in its bytes. Reading a member or an
+/// element walks the bytes from here; nothing is decoded until asked for, and only strings that are
+/// returned are allocated.
+public struct JSONValue: Sendable {
+    public enum Kind: Sendable, Equatable {
+        case object, array, string, number, bool, null
+    }
+
+    let bytes: [UInt8]
+    /// The value's first byte.
+    let start: Int
+
+    init(bytes: [UInt8], start: Int) {
+        self.bytes = bytes
+        self.start = start
+    }
+
+    public var kind: Kind {
+        switch bytes[start] {
+        case UInt8(ascii: "{"): .object
+        case UInt8(ascii: "["): .array
+        case UInt8(ascii: "\""): .string
+        case UInt8(ascii: "t"), UInt8(ascii: "f"): .bool
+        case UInt8(ascii: "n"): .null
+        default: .number
+        }
+    }
+
+    public var isNull: Bool { bytes[start] == UInt8(ascii: "n") }
+
+    /// The member `name` of this object; nil when absent or when this is not an object. A name that
+    /// appears twice is refused: RFC 8259 §4 leaves the meaning to the reader, and two readers
+    /// picking different copies is how signed payloads get reinterpreted.
+    public func member(_ name: StaticString) throws(JSONError) -> JSONValue? {
+        guard bytes[start] == UInt8(ascii: "{") else { return nil }
+        var found: Int?
+        var index = JSONScan.skipWhitespace(bytes, from: start + 1)
+        if bytes[index] == UInt8(ascii: "}") { return nil }
+        while true {
+            let key = JSONScan.stringEnd(bytes, from: index)
+            let matches = keyEquals(start: index, end: key.end, escaped: key.escaped, name)
+            index = JSONScan.skipWhitespace(bytes, from: key.end)  // at ':'
+            let valueStart = JSONScan.skipWhitespace(bytes, from: index + 1)
+            if matches {
+                guard found == nil else { throw JSONError(.duplicateKey(name.description), at: index) }
+                found = valueStart
+            }
+            index = JSONScan.skipWhitespace(bytes, from: JSONScan.valueEnd(bytes, from: valueStart))
+            guard bytes[index] == UInt8(ascii: ",") else { break }
+            index = JSONScan.skipWhitespace(bytes, from: index + 1)
+        }
+        return found.map { JSONValue(bytes: bytes, start: $0) }
+    }
+
+    /// The elements of this array in order (empty when this is not an array).
+    public var elements: [JSONValue] {
+        guard bytes[start] == UInt8(ascii: "[") else { return [] }
+        var out: [JSONValue] = []
+        var index = JSONScan.skipWhitespace(bytes, from: start + 1)
+        if bytes[index] == UInt8(ascii: "]") { return out }
+        while true {
+            out.append(JSONValue(bytes: bytes, start: index))
+            index = JSONScan.skipWhitespace(bytes, from: JSONScan.valueEnd(bytes, from: index))
+            guard bytes[index] == UInt8(ascii: ",") else { break }
+            index = JSONScan.skipWhitespace(bytes, from: index + 1)
+        }
+        return out
+    }
+
+    /// The decoded string, or nil when this is not a string.
+    public var string: String? {
+        guard bytes[start] == UInt8(ascii: "\"") else { return nil }
+        let (end, escaped) = JSONScan.stringEnd(bytes, from: start)
+        if escaped { return String(decoding: JSONScan.unescape(bytes, start: start, end: end), as: UTF8.self) }
+        return String(decoding: bytes[(start + 1)..<(end - 1)], as: UTF8.self)
+    }
+
+    /// The decoded UTF-8 of a string handed to `body` without building a `String` (no allocation
+    /// unless the string has escapes); nil when this is not a string.
+    public func withStringUTF8<Result>(_ body: (ArraySlice<UInt8>) throws -> Result) rethrows -> Result? {
+        guard bytes[start] == UInt8(ascii: "\"") else { return nil }
+        let (end, escaped) = JSONScan.stringEnd(bytes, from: start)
+        if escaped { return try body(JSONScan.unescape(bytes, start: start, end: end)[...]) }
+        return try body(bytes[(start + 1)..<(end - 1)])
+    }
+
+    /// Whether this is a string equal to `text` (after unescaping).
+    public func isString(_ text: StaticString) -> Bool {
+        withStringUTF8 { utf8 in
+            utf8.count == text.utf8CodeUnitCount
+                && text.withUTF8Buffer { expected in utf8.elementsEqual(expected) }
+        } ?? false
+    }
+
+    /// A boolean's value, or nil.
+    public var bool: Bool? {
+        switch bytes[start] {
+        case UInt8(ascii: "t"): true
+        case UInt8(ascii: "f"): false
+        default: nil
+        }
+    }
+
+    /// An integer number that fits in `Int64`; nil for other numbers (fractions, exponents,
+    /// overflow) and other kinds.
+    public var int64: Int64? {
+        guard kind == .number else { return nil }
+        var index = start
+        let negative = bytes[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
+        var value: Int64 = 0
+        while index < bytes.count, JSONScan.isDigit(bytes[index]) {
+            let digit = Int64(bytes[index] - UInt8(ascii: "0"))
+            let (shifted, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflow2) = negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
+            guard !overflow1, !overflow2 else { return nil }
+            value = next
+            index += 1
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") || bytes[index] | 0x20 == UInt8(ascii: "e") { return nil }
+        return value
+    }
+
+    /// The value's bytes exactly as written (for passing a validated object through).
+    public var rawBytes: ArraySlice<UInt8> {
+        bytes[start..<JSONScan.valueEnd(bytes, from: start)]
+    }
+
+    private func keyEquals(start: Int, end: Int, escaped: Bool, _ name: StaticString) -> Bool {
+        name.withUTF8Buffer { expected in
+            if !escaped {
+                return end - start - 2 == expected.count && bytes[(start + 1)..<(end - 1)].elementsEqual(expected)
+            }
+            // Rare: a member name written with escapes ("\u0074o"). Compare what it means.
+            return JSONScan.unescape(bytes, start: start, end: end).elementsEqual(expected)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import SwitchboardCore
+
+/// The field reads every adapter's `decode` is made of, each turning a wrong shape into a
+/// `WebhookError` that names the field. A member that is `null` counts as absent.
+enum WebhookBody {
+    /// The body as a validated document whose top level is an object.
+    static func root(_ body: [UInt8]) throws(WebhookError) -> JSONValue {
+        let document: JSONDocument
+        do { document = try JSONDocument(validating: body) } catch { throw .invalidJSON(error) }
+        let root = document.root
+        guard root.kind == .object else { throw .invalidBody(field: "top level", problem: "must be a JSON object") }
+        return root
+    }
+
+    /// `value.name`, nil when absent or null.
+    static func member(_ value: JSONValue, _ name: StaticString) throws(WebhookError) -> JSONValue? {
+        let found: JSONValue?
+        do { found = try value.member(name) } catch { throw .invalidJSON(error) }
+        guard let found, !found.isNull else { return nil }
+        return found
+    }
+
+    /// `value?.name`: nil when `value` is nil, or as `member(_:_:)`.
+    static func member(in value: JSONValue?, _ name: StaticString) throws(WebhookError) -> JSONValue? {
+        guard let value else { return nil }
+        return try member(value, name)
+    }
+
+    /// An object member, nil when absent; refused when it is another kind.
+    static func object(_ value: JSONValue, _ name: StaticString, path: StaticString) throws(WebhookError) -> JSONValue? {
+        guard let found = try member(value, name) else { return nil }
+        guard found.kind == .object else { throw .invalidBody(field: path.description, problem: "must be a JSON object") }
+        return found
+    }
+
+    /// A string member, nil when absent; refused when it is another kind.
+    static func string(_ value: JSONValue, _ name: StaticString, path: StaticString) throws(WebhookError) -> JSONValue? {
+        guard let found = try member(value, name) else { return nil }
+        guard found.kind == .string else { throw .invalidBody(field: path.description, problem: "must be a string") }
+        return found
+    }
+
+    /// An event's type name: a non-empty string, kept to 64 characters (it ends up in metrics).
+    static func eventType(_ value: JSONValue, path: StaticString) throws(WebhookError) -> String {
+        guard let text = value.string, !text.isEmpty else {
+            throw .invalidBody(field: path.description, problem: "must be a non-empty string naming the event")
+        }
+        return String(text.prefix(64))
+    }
+
+    /// The called number: required, a string, E.164 once normalised.
+    static func calledNumber(_ value: JSONValue?, path: StaticString) throws(WebhookError) -> E164 {
+        guard let value else { throw .invalidBody(field: path.description, problem: "is missing: an inbound call must name the called number") }
+        let parsed: Result<E164, E164.ParseError>? = value.withStringUTF8 { utf8 in
+            Result { () throws(E164.ParseError) in try E164.parse(utf8: utf8) }
+        }
+        switch parsed {
+        case nil: throw .invalidBody(field: path.description, problem: "must be a string holding an E.164 number")
+        case .failure(let error): throw .invalidPhoneNumber(field: path.description, error)
+        case .success(let number): return number
+        }
+    }
+
+    /// The caller's number when it is one. Withheld callers arrive as "anonymous" or empty: that is
+    /// no reason to refuse the call, so anything that is not E.164 reads as no caller.
+    static func callerNumber(_ value: JSONValue?, path: StaticString) throws(WebhookError) -> E164? {
+        guard let value else { return nil }
+        guard value.kind == .string else { throw .invalidBody(field: path.description, problem: "must be a string") }
+        return value.withStringUTF8 { utf8 in try? E164.parse(utf8: utf8) } ?? nil
+    }
+
+    /// A provider's id (call id, number id): 1 to 256 visible ASCII characters when present.
+    static func providerID(_ value: JSONValue?, path: StaticString) throws(WebhookError) -> String? {
+        guard let value else { return nil }
+        guard let text = value.string, ProviderEndpoint.isProviderID(text) else {
+            throw .invalidBody(field: path.description, problem: "must be a string of 1 to 256 visible ASCII characters")
+        }
+        return text
+    }
+}

@@ -1,0 +1,21 @@
+/// A signed timestamp's tolerance against replays (providers.md: 5 minutes either way).
+public enum WebhookTimestamp {
+    public static let toleranceMillis: Int64 = 5 * 60 * 1000
+
+    /// Decimal milliseconds: 1 to 15 digits, nothing else.
+    static func parseMillis(_ text: Substring, header: StaticString) throws(WebhookError) -> Int64 {
+        let utf8 = text.utf8
+        guard !utf8.isEmpty, utf8.count <= 15, utf8.allSatisfy(JSONScan.isDigit) else {
+            throw .malformedCredentials(header: header.description, problem: "the timestamp must be the Unix time in milliseconds (decimal digits)")
+        }
+        return utf8.reduce(Int64(0)) { $0 * 10 + Int64($1 - UInt8(ascii: "0")) }
+    }
+
+    /// Refuses a timestamp more than the tolerance away from `nowMillis`, in either direction.
+    static func check(_ millis: Int64, nowMillis: Int64, header: StaticString) throws(WebhookError) {
+        let skew = millis > nowMillis ? millis - nowMillis : nowMillis - millis
+        guard skew <= toleranceMillis else {
+            throw .timestampOutOfTolerance(header: header.description, skewSeconds: skew / 1000)
+        }
+    }
+}

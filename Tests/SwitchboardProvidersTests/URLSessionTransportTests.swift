@@ -1,0 +1,156 @@
+import Foundation
+import SwitchboardCore
+import SwitchboardHTTP
+@testable import SwitchboardProviders
+import Testing
+
+/// URLSessionTransport against a real loopback socket: answers, faults, limits, deadlines.
+@Suite(.serialized) struct URLSessionTransportTests {
+    static func response(_ status: String, headers: [String] = [], body: String = "") -> LoopbackServer.Behaviour {
+        let head = (["HTTP/1.1 \(status)", "Content-Length: \(body.utf8.count)", "Connection: close"] + headers).joined(separator: "\r\n")
+        return .respond(Array((head + "\r\n\r\n" + body).utf8))
+    }
+
+    @Test func send_answer_readsStatusHeadersAndBody_andSendsTheRequestAsBuilt() async throws {
+        let server = try LoopbackServer([URLSessionTransportTests.response("201 Created", headers: ["Content-Type: application/json", "X-Trace: t1"], body: #"{"id":"c1"}"#)])
+        defer { server.stop() }
+        let transport = URLSessionTransport()
+        defer { transport.shutdown() }
+        var headers = HTTPHeaders()
+        headers.append(name: "Authorization", value: "Bearer k1")
+        headers.append(name: "Content-Type", value: "application/json")
+        let request = ProviderRequest(method: .post, url: server.url + "/call", headers: headers, body: Array(#"{"a":1}"#.utf8))
+        let response = try await transport.send(request, timeout: .seconds(5))
+        #expect(response.status == 201)
+        #expect(response.headers["x-trace"] == "t1")
+        #expect(response.body == Array(#"{"id":"c1"}"#.utf8))
+        let seen = try #require(server.requests.first)
+        #expect(seen.hasPrefix("POST /call HTTP/1.1\r\n"))
+        #expect(seen.lowercased().contains("authorization: bearer k1"))
+        #expect(seen.hasSuffix(#"{"a":1}"#))
+        #expect(!seen.lowercased().contains("cookie"))
+    }
+
+    @Test func send_rateLimited_keepsRetryAfter() async throws {
+        let server = try LoopbackServer([URLSessionTransportTests.response("429 Too Many Requests", headers: ["Retry-After: 7"], body: "slow down")])
+        defer { server.stop() }
+        let transport = URLSessionTransport()
+        defer { transport.shutdown() }
+        let response = try await transport.send(ProviderRequest(method: .get, url: server.url + "/x", headers: [:]), timeout: .seconds(5))
+        #expect(response.status == 429)
+        let failure = ProviderAnswer.failure(response, Fixtures.connection(.vapi), .createCall)
+        #expect(failure.retryAfterSeconds == 7)
+        #expect(failure.kind == .rateLimited(retryAfterSeconds: 7, providerMessage: "slow down"))
+    }
+
+    @Test func send_stallPastTimeout_timesOut() async throws {
+        let server = try LoopbackServer([.stall(seconds: 3)])
+        defer { server.stop() }
+        let transport = URLSessionTransport()
+        defer { transport.shutdown() }
+        let started = ContinuousClock.now
+        await #expect(throws: TransportError.timedOut) {
+            try await transport.send(ProviderRequest(method: .get, url: server.url + "/slow", headers: [:]), timeout: .milliseconds(500))
+        }
+        #expect(ContinuousClock.now - started < .seconds(2.5))
+    }
+
+    @Test func send_dripFeedPastTheDeadline_timesOut() async throws {
+        // One byte every 100 ms never trips an idle timeout; the deadline still ends it.
+        let head = Array("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\n".utf8)
+        let server = try LoopbackServer([.drip(head: head, interval: 0.1, count: 100)])
+        defer { server.stop() }
+        let transport = URLSessionTransport()
+        defer { transport.shutdown() }
+        let started = ContinuousClock.now
+        await #expect(throws: TransportError.timedOut) {
+            try await transport.send(ProviderRequest(method: .get, url: server.url + "/drip", headers: [:]), timeout: .milliseconds(800))
+        }
+        #expect(ContinuousClock.now - started < .seconds(3))
+    }
+
+    @Test func send_connectionRefused_unreachable() async {
+        let transport = URLSessionTransport()
+        defer { transport.shutdown() }
+        let request = ProviderRequest(method: .get, url: "http://127.0.0.1:\(LoopbackServer.closedPort())/x", headers: [:])
+        do {
+            _ = try await transport.send(request, timeout: .seconds(3))
+            Issue.record("a closed port answered")
+        } catch {
+            guard case .unreachable = error else { Issue.record("\(error)"); return }
+        }
+    }
+
+    @Test func send_bodyCutShort_truncated() async throws {
+        let cut = Array("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{\"items\":[".utf8)
+        let server = try LoopbackServer([.respond(cut)])
+        defer { server.stop() }
+        let transport = URLSessionTransport()
+        defer { transport.shutdown() }
+        do {
+            let response = try await transport.send(ProviderRequest(method: .get, url: server.url + "/list", headers: [:]), timeout: .seconds(3))
+            Issue.record("a cut body was accepted: \(response.status), \(response.body.count) bytes")
+        } catch {
+            guard case .truncatedBody = error else { Issue.record("\(error)"); return }
+        }
+    }
+
+    @Test func send_bodyOverLimit_truncated() async throws {
+        let body = String(repeating: "x", count: 8192)
+        let server = try LoopbackServer([URLSessionTransportTests.response("200 OK", body: body)])
+        defer { server.stop() }
+        let transport = URLSessionTransport(maxBodyBytes: 1024)
+        defer { transport.shutdown() }
+        await #expect(throws: TransportError.truncatedBody("the answer is larger than 1024 bytes")) {
+            try await transport.send(ProviderRequest(method: .get, url: server.url + "/big", headers: [:]), timeout: .seconds(3))
+        }
+    }
+
+    @Test func send_redirect_notFollowed() async throws {
+        let server = try LoopbackServer([
+            URLSessionTransportTests.response("302 Found", headers: ["Location: /elsewhere"]), URLSessionTransportTests.response("200 OK", body: "followed"),
+        ])
+        defer { server.stop() }
+        let transport = URLSessionTransport()
+        defer { transport.shutdown() }
+        let response = try await transport.send(ProviderRequest(method: .get, url: server.url + "/start", headers: ["Authorization": "Bearer k"]), timeout: .seconds(3))
+        #expect(response.status == 302)
+        #expect(server.requests.count == 1)
+    }
+
+    @Test func send_notHTTPURL_invalidRequest() async {
+        let transport = URLSessionTransport()
+        defer { transport.shutdown() }
+        await #expect(throws: TransportError.self) {
+            try await transport.send(ProviderRequest(method: .get, url: "file:///etc/passwd", headers: [:]), timeout: .seconds(1))
+        }
+    }
+
+    @Test func client_overURLSession_createsACall() async throws {
+        let server = try LoopbackServer([URLSessionTransportTests.response("201 Created", headers: ["Content-Type: application/json"], body: #"{"call_id":"call_9","call_status":"registered"}"#)])
+        defer { server.stop() }
+        let transport = URLSessionTransport()
+        defer { transport.shutdown() }
+        let call = OutboundCall(providerAgentID: "agent_1", from: Fixtures.e164("+14155550123"), fromProviderNumberID: "+14155550123", to: Fixtures.e164("+12137771234"))
+        let created = try await ProviderClient(transport: transport, timeout: .seconds(5))
+            .createCall(call, connection: Fixtures.connection(.retell, baseURL: server.url))
+        #expect(created.providerCallID == "call_9")
+        #expect(server.requests.first?.hasPrefix("POST /v2/create-phone-call HTTP/1.1") == true)
+    }
+}
+
+extension URLSessionTransportTests {
+    @Test func send_callerCancelled_endsPromptly() async throws {
+        let server = try LoopbackServer([.stall(seconds: 3)])
+        defer { server.stop() }
+        let transport = URLSessionTransport()
+        defer { transport.shutdown() }
+        let request = ProviderRequest(method: .get, url: server.url + "/slow", headers: [:])
+        let started = ContinuousClock.now
+        let task = Task { try await transport.send(request, timeout: .seconds(5)) }
+        try await Task.sleep(for: .milliseconds(200))
+        task.cancel()
+        await #expect(throws: TransportError.cancelled) { try await task.value }
+        #expect(ContinuousClock.now - started < .seconds(2))
+    }
+}
