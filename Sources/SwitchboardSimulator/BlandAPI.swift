@@ -105,7 +105,7 @@ enum BlandAPI {
                 return "from number \(from) is not an inbound number of this account: use one of your numbers, or leave from out"
             }
             store.calls.append(
-                CreatedCall(
+                SimulatedCall(
                     sequence: request.sequence, provider: .bland, apiKey: request.account.apiKey, callID: callID, to: to,
                     from: from, phoneNumberID: nil, agentID: agent ?? pathway, body: request.http.body))
             return nil

@@ -69,7 +69,7 @@ enum NumberSpecs {
 /// Records as the control API shows them. Bodies that are JSON are embedded as JSON; others as
 /// text under `body_text`.
 enum RecordsJSON {
-    static func call(_ call: CreatedCall) -> SimulatorJSON {
+    static func call(_ call: SimulatedCall) -> SimulatorJSON {
         .object(
             [
                 .init("sequence", .integer(Int64(call.sequence))), .init("provider", .string(call.provider.name)),

@@ -161,7 +161,7 @@ public final class ProviderSimulator: Sendable {
     // MARK: - Reading back
 
     /// Calls created, in order (the newest `recordLimit`).
-    public func calls(provider: Provider? = nil) -> [CreatedCall] {
+    public func calls(provider: Provider? = nil) -> [SimulatedCall] {
         state.calls().filter { provider == nil || $0.provider == provider }
     }
 

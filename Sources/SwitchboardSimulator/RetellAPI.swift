@@ -115,7 +115,7 @@ enum RetellAPI {
                 throw APIFailure(400, "no agent for this call: pass override_agent_id, or set the outbound_agent_id of \(from)")
             }
             store.calls.append(
-                CreatedCall(
+                SimulatedCall(
                     sequence: request.sequence, provider: .retell, apiKey: request.account.apiKey, callID: callID, to: to,
                     from: from, phoneNumberID: nil, agentID: agent, body: request.http.body))
             return agent

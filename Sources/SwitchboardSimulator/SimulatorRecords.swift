@@ -3,7 +3,7 @@ public import SwitchboardHTTP
 
 /// A provider API request as the simulator received and answered it.
 public struct RecordedRequest: Sendable, Hashable {
-    /// Order of arrival, from 1, shared with `CreatedCall` and `NumberChange`.
+    /// Order of arrival, from 1, shared with `SimulatedCall` and `NumberChange`.
     public let sequence: Int
     public let provider: Provider
     /// nil for a path the provider does not serve.
@@ -22,7 +22,7 @@ public struct RecordedRequest: Sendable, Hashable {
 }
 
 /// A call created through a provider's create-call API.
-public struct CreatedCall: Sendable, Hashable {
+public struct SimulatedCall: Sendable, Hashable {
     public let sequence: Int
     public let provider: Provider
     public let apiKey: String

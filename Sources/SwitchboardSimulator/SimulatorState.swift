@@ -16,7 +16,7 @@ final class SimulatorState: Sendable {
         /// In arming order; a request takes the first rule armed on its endpoint.
         var faults: [FaultRule] = []
         var requests: BoundedLog<RecordedRequest>
-        var calls: BoundedLog<CreatedCall>
+        var calls: BoundedLog<SimulatedCall>
         var changes: BoundedLog<NumberChange>
         var sequence = 0
         /// The last creation or update time handed out, so times are strictly increasing.
@@ -154,7 +154,7 @@ final class SimulatorState: Sendable {
     }
 
     func requests() -> [RecordedRequest] { store.withLock { $0.requests.items } }
-    func calls() -> [CreatedCall] { store.withLock { $0.calls.items } }
+    func calls() -> [SimulatedCall] { store.withLock { $0.calls.items } }
     func changes() -> [NumberChange] { store.withLock { $0.changes.items } }
 
     /// How many records of each kind were dropped to stay within the limit.

@@ -132,7 +132,7 @@ enum VapiAPI {
                 throw APIFailure(400, "no assistant for this call: pass assistantId, or set the assistantId of the phone number")
             }
             store.calls.append(
-                CreatedCall(
+                SimulatedCall(
                     sequence: request.sequence, provider: .vapi, apiKey: request.account.apiKey, callID: callID, to: to,
                     from: number.number, phoneNumberID: phoneNumberID, agentID: agent, body: request.http.body))
             return agent
