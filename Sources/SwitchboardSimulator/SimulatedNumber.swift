@@ -25,7 +25,8 @@ public struct SimulatedNumber: Sendable, Hashable {
     /// (their `provider_number_id` is the number itself). Assigned when the number is added.
     public internal(set) var id: String
     /// Vapi `createdAt`, Bland `created_at` (Unix ms). Assigned when added, strictly increasing
-    /// within a simulator, so Vapi's `createdAtGt` paging never skips a number.
+    /// within a simulator (one ms apart at least, so a batch of a million runs some minutes ahead
+    /// of the wall clock), so Vapi's `createdAtGt` paging never skips a number.
     public internal(set) var createdAtMillis: Int64
     /// Retell `last_modification_timestamp`, Vapi `updatedAt` (Unix ms).
     public internal(set) var updatedAtMillis: Int64
