@@ -47,6 +47,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Retell, Vapi and Bland on loopback for tests, load tests and the demo: their number and
+        // call APIs with injectable faults, and signed inbound-call webhooks towards a router.
+        .target(
+            name: "SwitchboardSimulator",
+            dependencies: ["SwitchboardCore", "SwitchboardHTTP", "SwitchboardPosix", "SwitchboardProviders", "SwitchboardCrypto"],
+            swiftSettings: strict
+        ),
         // The executable: argument parsing into a command enum, then the work.
         .executableTarget(
             name: "switchboard",
@@ -71,6 +78,11 @@ let package = Package(
         .testTarget(
             name: "SwitchboardProvidersTests",
             dependencies: ["SwitchboardProviders", "SwitchboardCore", "SwitchboardHTTP", "SwitchboardCrypto"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SwitchboardSimulatorTests",
+            dependencies: ["SwitchboardSimulator", "SwitchboardCore", "SwitchboardHTTP", "SwitchboardPosix", "SwitchboardProviders", "SwitchboardCrypto"],
             swiftSettings: strict
         ),
         .testTarget(name: "SwitchboardHTTPTests", dependencies: ["SwitchboardHTTP"], swiftSettings: strict),

@@ -4,6 +4,7 @@ import SwitchboardHTTP
 extension Connection {
     /// Encodes a handler's response and tells the machine.
     func queue(_ response: HTTPResponse, framing: Framing, now: ContinuousClock.Instant) {
+        if response.truncatedBodyLength != nil { machine.closeAfterThisResponse() }
         encode(response, framing: framing, keepAlive: machine.responseKeepsAlive)
         machine.responseQueued(
             pendingOutput: pendingOutput, partialRequestBuffered: parser.isMidRequest, now: now)
@@ -20,6 +21,10 @@ extension Connection {
                 keepAlive: keepAlive, requestVersion: framing.version, into: &output)
             if framing.isHead && response.status.allowsContent {
                 output.removeLast(response.body.count)
+            } else if let cut = response.truncatedBodyLength, cut < response.body.count {
+                // A fault a test asked for: the head declares the whole body; `queue` made this
+                // the connection's last response, so the close follows the short body.
+                output.removeLast(response.body.count - max(cut, 0))
             }
         } catch {
             let fallback = HTTPResponse.error(

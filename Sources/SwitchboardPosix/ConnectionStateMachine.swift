@@ -145,6 +145,13 @@ extension ConnectionStateMachine {
         closeAfterResponse = !requestKeepAlive || isShuttingDown || inputClosed
     }
 
+    /// The response about to be queued must be the connection's last: after a body cut short
+    /// (`HTTPResponse.truncatedBodyLength`) the framing cannot be trusted, so nothing may follow.
+    mutating func closeAfterThisResponse() {
+        precondition(phase == .handling, "no request in flight")
+        closeAfterResponse = true
+    }
+
     /// The handler's response is queued. `partialRequestBuffered`: the parser already holds bytes
     /// of the next (pipelined) request.
     mutating func responseQueued(pendingOutput pending: Int, partialRequestBuffered: Bool, now: Instant) {

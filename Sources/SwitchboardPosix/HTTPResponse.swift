@@ -7,6 +7,10 @@ public struct HTTPResponse: Hashable, Sendable {
     /// encoder's to write (a response that sets them is answered with 500 instead).
     public var headers: HTTPHeaders
     public var body: [UInt8]
+    /// Fault injection for test doubles (the provider simulator), never set by the router: send
+    /// a head that declares the whole body, then only this many of its bytes, then close the
+    /// connection, so the client sees a body cut short. nil (the default): the whole body.
+    public var truncatedBodyLength: Int?
 
     public init(status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.status = status

@@ -1,0 +1,219 @@
+import Dispatch
+import SwitchboardCore
+import SwitchboardHTTP
+import SwitchboardPosix
+
+/// The simulator's HTTP handler: `/retell/…`, `/vapi/…`, `/bland/…` and `/_control/…`.
+///
+/// Order of work for a provider request: route (404/405), then the endpoint's armed fault (a
+/// provider failing does not look at the request first), then authentication (401), then the
+/// operation. Every provider request is recorded with the status it got. Listings, control calls
+/// and stalls run off the event loop; everything else is a few dictionary operations under one
+/// lock and answers on the loop.
+final class SimulatorHandler: HTTPHandler {
+    let state: SimulatorState
+    let control: ControlAPI
+    let stalls = StalledAnswers()
+
+    init(state: SimulatorState, control: ControlAPI) {
+        self.state = state
+        self.control = control
+    }
+
+    func handle(_ request: HTTPRequest, context: RequestContext) -> HandlerResult {
+        let target = HTTPRequestTarget(request.target)
+        let segments: [String]
+        do {
+            segments = try target.pathSegments()
+        } catch {
+            return .respond(.error(status: .badRequest, code: error.rawValue, message: error.message))
+        }
+        guard let prefix = segments.first else { return .respond(Self.unknownPrefix) }
+        if prefix == "_control" {
+            let control = self.control
+            return .deferred { writer in
+                writer.respond(control.handle(method: request.method, segments: Array(segments.dropFirst()), target: target, body: request.body))
+            }
+        }
+        guard let provider = Provider(name: prefix) else { return .respond(Self.unknownPrefix) }
+        let rest = Array(segments.dropFirst())
+        let match = SimulatorEndpoint.match(provider: provider, method: request.method, segments: rest)
+        guard case .endpoint(let endpoint, _) = match, endpoint.isListing else {
+            return dispatch(serve(provider: provider, match: match, request: request, target: target))
+        }
+        return .deferred { [self] writer in
+            switch serve(provider: provider, match: match, request: request, target: target) {
+            case (let response, nil):
+                writer.respond(response)
+            case (let response, let delay?):
+                stalls.answer(writer, with: response, after: delay)
+            }
+        }
+    }
+
+    private func dispatch(_ outcome: (HTTPResponse, Duration?)) -> HandlerResult {
+        guard let delay = outcome.1 else { return .respond(outcome.0) }
+        let stalls = self.stalls
+        return .deferred { writer in stalls.answer(writer, with: outcome.0, after: delay) }
+    }
+
+    /// The answer to a provider request and, for a stall, how long to hold it back.
+    private func serve(
+        provider: Provider, match: SimulatorEndpoint.Match, request: HTTPRequest, target: HTTPRequestTarget
+    ) -> (HTTPResponse, Duration?) {
+        let sequence = state.nextSequence()
+        func finish(_ response: HTTPResponse, _ endpoint: SimulatorEndpoint?, _ fault: SimulatorFault?, _ apiKey: String?)
+            -> HTTPResponse
+        {
+            state.record(
+                RecordedRequest(
+                    sequence: sequence, provider: provider, endpoint: endpoint, method: request.method,
+                    target: request.target, headers: request.headers, body: request.body, status: response.status.code,
+                    fault: fault, apiKey: apiKey))
+            return response
+        }
+        let endpoint: SimulatorEndpoint
+        let variable: String?
+        switch match {
+        case .unknownPath:
+            let message = "no such endpoint: \(request.method) \(target.path) (see providers.md for the \(provider) API)"
+            return (finish(ProviderStyle.error(provider, status: 404, message: message), nil, nil, nil), nil)
+        case .wrongMethod(let allowed):
+            var response = ProviderStyle.error(
+                provider, status: 405, message: "\(target.path) does not take \(request.method); use \(allowed.joined(separator: " or "))")
+            response.headers.append(name: "Allow", value: allowed.joined(separator: ", "))
+            return (finish(response, nil, nil, nil), nil)
+        case .endpoint(let matched, let segment):
+            endpoint = matched
+            variable = segment
+        }
+        let query: [HTTPRequestTarget.QueryItem]
+        do {
+            query = try target.queryItems()
+        } catch {
+            return (finish(ProviderStyle.error(provider, status: 400, message: error.message), endpoint, nil, nil), nil)
+        }
+        let account = authenticate(provider: provider, headers: request.headers)
+        let apiKey = try? account.get().apiKey
+        let fault = state.takeFault(for: endpoint, hasCursor: Self.hasCursor(endpoint, query))
+        if let fault, let replacement = FaultAnswers.replacement(for: fault, endpoint: endpoint) {
+            return (finish(replacement, endpoint, fault, apiKey), nil)
+        }
+        var response: HTTPResponse
+        switch account {
+        case .failure(let refusal):
+            response = ProviderStyle.error(provider, status: 401, message: refusal.message)
+        case .success(let account):
+            let listingFault = fault == .repeatedCursor || fault == .nonE164Numbers ? fault : nil
+            let apiRequest = APIRequest(
+                endpoint: endpoint, variable: variable, query: query, http: request, account: account,
+                listingFault: listingFault, sequence: sequence)
+            response = Self.run(apiRequest, state: state)
+        }
+        if fault == .truncatedBody { response.truncatedBodyLength = response.body.count / 2 }
+        response = finish(response, endpoint, fault, apiKey)
+        if case .stall(let delay) = fault { return (response, delay) }
+        return (response, nil)
+    }
+
+    private static func run(_ request: APIRequest, state: SimulatorState) -> HTTPResponse {
+        do {
+            let answer: APIAnswer
+            switch request.provider {
+            case .retell: answer = try RetellAPI.handle(request, state: state)
+            case .vapi: answer = try VapiAPI.handle(request, state: state)
+            case .bland: answer = try BlandAPI.handle(request, state: state)
+            }
+            return ProviderStyle.json(status: answer.status, answer.body)
+        } catch {
+            return ProviderStyle.error(request.provider, status: error.status, message: error.message)
+        }
+    }
+
+    private static func hasCursor(_ endpoint: SimulatorEndpoint, _ query: [HTTPRequestTarget.QueryItem]) -> Bool {
+        switch endpoint {
+        case .retellListPhoneNumbers: query.contains { $0.name == "pagination_key" }
+        case .vapiListPhoneNumbers: query.contains { $0.name == "createdAtGt" }
+        default: false
+        }
+    }
+
+    struct Refusal: Error {
+        let message: String
+    }
+
+    /// The account whose API key the request carries: `Authorization: Bearer <key>` at Retell and
+    /// Vapi, `authorization: <key>` (no scheme) at Bland.
+    func authenticate(provider: Provider, headers: HTTPHeaders) -> Result<SimulatorAccount, Refusal> {
+        let values = headers.values(named: "authorization")
+        let example = provider == .bland ? "authorization: <your API key>" : "Authorization: Bearer <your API key>"
+        guard values.count == 1, let value = values.first, !value.isEmpty else {
+            let problem = values.isEmpty ? "missing the authorization header" : "more than one authorization header"
+            return .failure(Refusal(message: "\(problem): send \(example)"))
+        }
+        let key: String
+        let bearer = value.utf8.count > 7 && value.prefix(7).lowercased() == "bearer "
+        switch provider {
+        case .retell, .vapi:
+            guard bearer else {
+                return .failure(Refusal(message: "the authorization header must be \(example)"))
+            }
+            key = String(value.dropFirst(7)).trimmingSpaces
+        case .bland:
+            guard !bearer else {
+                return .failure(Refusal(message: "Bland takes the API key itself, without Bearer: send \(example)"))
+            }
+            key = value
+        }
+        guard let account = state.account(provider: provider, apiKey: key) else {
+            return .failure(Refusal(message: "invalid API key: no \(provider) account has this key"))
+        }
+        return .success(account)
+    }
+
+    static let unknownPrefix = HTTPResponse.error(
+        status: .notFound, code: "not_found",
+        message: "the simulator serves /retell/…, /vapi/…, /bland/… (a provider's base_url) and /_control/…")
+}
+
+extension String {
+    /// Without leading and trailing spaces and tabs.
+    var trimmingSpaces: String {
+        var text = Substring(self)
+        while text.first == " " || text.first == "\t" { text = text.dropFirst() }
+        while text.last == " " || text.last == "\t" { text = text.dropLast() }
+        return String(text)
+    }
+}
+
+/// Answers held back by stall faults. Each waits on a Dispatch timer, not on a thread, so any
+/// number of stalls costs no event-loop or offload thread; `releaseAll` answers them at once (on
+/// stop, so shutdown does not wait out their delays).
+final class StalledAnswers: Sendable {
+    private let pending = Locked<(next: Int, writers: [Int: (ResponseWriter, HTTPResponse)])>((0, [:]))
+
+    func answer(_ writer: ResponseWriter, with response: HTTPResponse, after delay: Duration) {
+        let id = pending.withLock { pending in
+            pending.next += 1
+            pending.writers[pending.next] = (writer, response)
+            return pending.next
+        }
+        let (seconds, attoseconds) = delay.components
+        let nanoseconds = Int(clamping: seconds) &* 1_000_000_000 &+ Int(attoseconds / 1_000_000_000)
+        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { [self] in
+            if let (writer, response) = pending.withLock({ $0.writers.removeValue(forKey: id) }) {
+                writer.respond(response)
+            }
+        }
+    }
+
+    var count: Int { pending.withLock { $0.writers.count } }
+
+    func releaseAll() {
+        let all = pending.withLock { pending in
+            defer { pending.writers = [:] }
+            return Array(pending.writers.values)
+        }
+        for (writer, response) in all { writer.respond(response) }
+    }
+}
