@@ -57,7 +57,7 @@ let package = Package(
         // The executable: argument parsing into a command enum, then the work.
         .executableTarget(
             name: "switchboard",
-            dependencies: ["SwitchboardCore", "SwitchboardStore", "SwitchboardServer"],
+            dependencies: ["SwitchboardCore", "SwitchboardStore", "SwitchboardServer", "SwitchboardSimulator"],
             swiftSettings: strict
         ),
 

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import SwitchboardServer
+import SwitchboardSimulator
 
 /// A command line that names a bad argument.
 struct UsageError: Error {
@@ -34,6 +35,7 @@ enum Command {
     case snapshotVerify(data: String)
     case snapshotExport(data: String)
     case snapshotImport(data: String, file: String)
+    case simulateProviders([String])
 
     static let usage = """
         switchboard: a telephony call router for voice-AI agents.
@@ -41,6 +43,8 @@ enum Command {
         Usage:
           switchboard serve [--listen HOST:PORT] [--data DIR] [--threads N]
                                                         the router (default 127.0.0.1:8080, ./switchboard-data)
+          switchboard simulate-providers [--listen HOST:PORT] [--seed]
+                                                        Retell, Vapi and Bland APIs on loopback (default 127.0.0.1:8090)
           switchboard snapshot verify --data DIR        check a data directory; changes nothing
           switchboard snapshot export --data DIR        write the state as JSON Lines to stdout
           switchboard snapshot import --data DIR FILE   seed an empty data directory from JSON Lines (FILE or - for stdin)
@@ -69,6 +73,7 @@ enum Command {
         case "--help", "-h", "help": return .help(usage)
         case "snapshot": return try parseSnapshot(Array(arguments.dropFirst()))
         case "serve": return try parseServe(Array(arguments.dropFirst()))
+        case "simulate-providers": return .simulateProviders(Array(arguments.dropFirst()))
         default: throw UsageError(message: "unknown command '\(first)'")
         }
     }
@@ -171,6 +176,7 @@ enum Command {
         case .snapshotVerify(let data): return try SnapshotCommands.verify(data: data)
         case .snapshotExport(let data): return try SnapshotCommands.export(data: data)
         case .snapshotImport(let data, let file): return try SnapshotCommands.importLines(data: data, file: file)
+        case .simulateProviders(let arguments): return SimulatorCommand.run(arguments: arguments)
         }
     }
 }
