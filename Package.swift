@@ -89,7 +89,9 @@ let package = Package(
         .testTarget(name: "SwitchboardPosixTests", dependencies: ["SwitchboardPosix", "SwitchboardHTTP"], swiftSettings: strict),
         .testTarget(
             name: "SwitchboardServerTests",
-            dependencies: ["SwitchboardServer", "SwitchboardCore", "SwitchboardStore", "SwitchboardHTTP", "switchboard"],
+            dependencies: [
+                "SwitchboardServer", "SwitchboardCore", "SwitchboardStore", "SwitchboardHTTP", "SwitchboardProviders", "SwitchboardSimulator", "switchboard",
+            ],
             swiftSettings: strict
         ),
 
