@@ -40,10 +40,13 @@ let package = Package(
             dependencies: ["SwitchboardCore", "SwitchboardStore", "SwitchboardHTTP", "SwitchboardPosix", "SwitchboardCrypto", "CSwitchboardLinux"],
             swiftSettings: strict
         ),
+        // A typed client for the management API over URLSession, and the admin commands built on it
+        // (the command line, the demo and the load-test harness use it). Foundation only.
+        .target(name: "SwitchboardClient", swiftSettings: strict),
         // The executable: argument parsing into a command enum, then the work.
         .executableTarget(
             name: "switchboard",
-            dependencies: ["SwitchboardCore", "SwitchboardStore", "SwitchboardServer"],
+            dependencies: ["SwitchboardCore", "SwitchboardStore", "SwitchboardServer", "SwitchboardClient"],
             swiftSettings: strict
         ),
 
@@ -66,9 +69,10 @@ let package = Package(
         .testTarget(name: "SwitchboardPosixTests", dependencies: ["SwitchboardPosix", "SwitchboardHTTP"], swiftSettings: strict),
         .testTarget(
             name: "SwitchboardServerTests",
-            dependencies: ["SwitchboardServer", "SwitchboardCore", "SwitchboardStore", "SwitchboardHTTP", "switchboard"],
+            dependencies: ["SwitchboardServer", "SwitchboardCore", "SwitchboardStore", "SwitchboardHTTP", "SwitchboardClient", "switchboard"],
             swiftSettings: strict
         ),
+        .testTarget(name: "SwitchboardClientTests", dependencies: ["SwitchboardClient"], swiftSettings: strict),
 
         // Benchmarks: plain executables, run in release mode (results in benchmarks/RESULTS.md).
         .executableTarget(
