@@ -1,9 +1,11 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Foundation
+import SwitchboardClient
 import SwitchboardServer
 
-/// A command line that names a bad argument.
+/// A command line that names a bad argument (exit 64, EX_USAGE).
 struct UsageError: Error {
     let message: String
 }
@@ -34,6 +36,8 @@ enum Command {
     case snapshotVerify(data: String)
     case snapshotExport(data: String)
     case snapshotImport(data: String, file: String)
+    /// `numbers`, `agents`, `assign`, `unassign`: talk to a running router.
+    case admin(AdminCommand)
 
     static let usage = """
         switchboard: a telephony call router for voice-AI agents.
@@ -41,12 +45,18 @@ enum Command {
         Usage:
           switchboard serve [--listen HOST:PORT] [--data DIR] [--threads N]
                                                         the router (default 127.0.0.1:8080, ./switchboard-data)
+          switchboard numbers [--available] [--provider P] [--status S] [--assigned B]
+                                                        list an account's phone numbers (of a running router)
+          switchboard agents                            list an account's agents
+          switchboard assign NUMBER AGENT               assign a number to an agent (moves it if needed)
+          switchboard unassign NUMBER                   return a number to the pool
           switchboard snapshot verify --data DIR        check a data directory; changes nothing
           switchboard snapshot export --data DIR        write the state as JSON Lines to stdout
           switchboard snapshot import --data DIR FILE   seed an empty data directory from JSON Lines (FILE or - for stdin)
           switchboard --help                            this text
 
-        Every command takes --help.
+        The admin commands take --server URL, --token TOKEN, --account A and --json.
+        Every command takes --help. A bad argument exits 64.
         """
 
     static let snapshotUsage = """
@@ -69,6 +79,7 @@ enum Command {
         case "--help", "-h", "help": return .help(usage)
         case "snapshot": return try parseSnapshot(Array(arguments.dropFirst()))
         case "serve": return try parseServe(Array(arguments.dropFirst()))
+        case "numbers", "agents", "assign", "unassign": return try AdminArguments.parse(first, Array(arguments.dropFirst()))
         default: throw UsageError(message: "unknown command '\(first)'")
         }
     }
@@ -165,6 +176,9 @@ enum Command {
         case .snapshotVerify(let data): return try SnapshotCommands.verify(data: data)
         case .snapshotExport(let data): return try SnapshotCommands.export(data: data)
         case .snapshotImport(let data, let file): return try SnapshotCommands.importLines(data: data, file: file)
+        case .admin(let command):
+            var standardError = StandardError()
+            return command.run(output: { FileHandle.standardOutput.write(Data($0.utf8)) }, errors: { print($0, terminator: "", to: &standardError) })
         }
     }
 }
