@@ -61,7 +61,8 @@ enum AdminArguments {
         // `--flag value` and `--flag=value` both work.
         func value(_ flag: String, inline: String?) throws -> String {
             if let inline { return inline }
-            guard index + 1 < arguments.count else { throw UsageError(message: "\(flag) needs a value") }
+            // "--token --json" is a forgotten value, not a token named "--json".
+            guard index + 1 < arguments.count, !arguments[index + 1].hasPrefix("--") else { throw UsageError(message: "\(flag) needs a value") }
             index += 1
             return arguments[index]
         }
