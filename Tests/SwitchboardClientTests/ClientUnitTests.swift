@@ -106,6 +106,8 @@ import Testing
 
     @Test func numbersOutput_emptyAndFull_readable() {
         #expect(AdminOutput.numbers([], available: true, account: "acme") == "No available numbers in account 'acme' (active and unassigned).\n")
+        #expect(AdminOutput.numbers([], available: false, account: "acme") == "No numbers in account 'acme'.\n")
+        #expect(AdminOutput.numbers([], available: false, filtered: true, account: "acme") == "No numbers in account 'acme' match the filters.\n")
         let text = AdminOutput.numbers([Self.number("+14155550123", agent: "sales", name: "Sales"), Self.number("+14155550124", agent: nil, name: nil, status: "inactive")], available: false, account: "acme")
         #expect(text == """
             NUMBER        PROVIDER  STATUS    AGENT ID  AGENT NAME

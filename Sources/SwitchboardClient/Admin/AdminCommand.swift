@@ -78,7 +78,8 @@ public struct AdminCommand: Equatable, Sendable {
                 selection.available
                 ? try client.availableNumbers(account: account, provider: selection.provider)
                 : try client.numbers(account: account, filter: NumberFilter(provider: selection.provider, status: selection.status, assigned: selection.assigned))
-            return AdminOutput.numbers(numbers, available: selection.available, account: account)
+            let filtered = selection.provider != nil || selection.status != nil || selection.assigned != nil
+            return AdminOutput.numbers(numbers, available: selection.available, filtered: filtered, account: account)
         case .agents:
             if options.json { return try Self.allPagesJSON(client, path: SwitchboardClient.accountPath(account) + "/agents", query: [], key: "agents") }
             return AdminOutput.agents(try client.agents(account: account), account: account)

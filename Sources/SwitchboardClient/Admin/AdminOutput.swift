@@ -1,8 +1,9 @@
 /// What the admin commands print for people: tables for lists, one sentence for a change.
 enum AdminOutput {
-    static func numbers(_ numbers: [NumberRecord], available: Bool, account: String) -> String {
+    static func numbers(_ numbers: [NumberRecord], available: Bool, filtered: Bool = false, account: String) -> String {
         guard !numbers.isEmpty else {
-            return available ? "No available numbers in account '\(account)' (active and unassigned).\n" : "No numbers in account '\(account)' match.\n"
+            if available { return "No available numbers in account '\(account)' (active and unassigned).\n" }
+            return filtered ? "No numbers in account '\(account)' match the filters.\n" : "No numbers in account '\(account)'.\n"
         }
         var table = TextTable(header: ["NUMBER", "PROVIDER", "STATUS", "AGENT ID", "AGENT NAME"])
         for number in numbers {
