@@ -122,4 +122,22 @@ import Testing
         #expect(try anonymous.isAlive())
         #expect(server.requestHeads.last?.lowercased().contains("authorization") == false)
     }
+
+    @Test func adminJSON_severalPages_mergedIntoOneDocument() throws {
+        let page1 = #"{"agents":[{"id":"a","name":"A","provider":"retell","provider_agent_id":"p","status":"active","phone_number":null}],"next_cursor":"a"}"#
+        let page2 = #"{"agents":[{"id":"b","name":"B","provider":"vapi","provider_agent_id":"q","status":"inactive","phone_number":"+14155550101"}],"next_cursor":null}"#
+        let server = try CannedServer { head in CannedServer.response(200, head.contains("cursor=a") ? page2 : page1) }
+        defer { server.stop() }
+        var options = AdminOptions()
+        options.server = "http://127.0.0.1:\(server.port)"
+        options.token = "t0k3n"
+        options.json = true
+        var printed = ""
+        let status = AdminCommand(.agents, options: options).run(environment: [:], output: { printed += $0 }, errors: { Issue.record("\($0)") })
+        #expect(status == 0)
+        let merged = try JSONDecoder().decode(AgentPage.self, from: Data(printed.utf8))
+        #expect(merged.agents.map(\.id) == ["a", "b"] && merged.nextCursor == nil)
+        #expect(merged.agents[1].phoneNumber == "+14155550101")
+        #expect(printed.contains(#""next_cursor":null"#), "null, not missing")
+    }
 }
