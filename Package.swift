@@ -54,10 +54,13 @@ let package = Package(
             dependencies: ["SwitchboardCore", "SwitchboardHTTP", "SwitchboardPosix", "SwitchboardProviders", "SwitchboardCrypto"],
             swiftSettings: strict
         ),
+        // A typed client for the management API over URLSession, and the admin commands built on it
+        // (the command line, the demo and the load-test harness use it). Foundation only.
+        .target(name: "SwitchboardClient", swiftSettings: strict),
         // The executable: argument parsing into a command enum, then the work.
         .executableTarget(
             name: "switchboard",
-            dependencies: ["SwitchboardCore", "SwitchboardStore", "SwitchboardServer", "SwitchboardSimulator"],
+            dependencies: ["SwitchboardCore", "SwitchboardStore", "SwitchboardServer", "SwitchboardSimulator", "SwitchboardClient"],
             swiftSettings: strict
         ),
 
@@ -90,10 +93,12 @@ let package = Package(
         .testTarget(
             name: "SwitchboardServerTests",
             dependencies: [
-                "SwitchboardServer", "SwitchboardCore", "SwitchboardStore", "SwitchboardHTTP", "SwitchboardProviders", "SwitchboardSimulator", "switchboard",
+                "SwitchboardServer", "SwitchboardCore", "SwitchboardStore", "SwitchboardHTTP", "SwitchboardCrypto", "SwitchboardProviders",
+                "SwitchboardSimulator", "SwitchboardClient", "switchboard",
             ],
             swiftSettings: strict
         ),
+        .testTarget(name: "SwitchboardClientTests", dependencies: ["SwitchboardClient"], swiftSettings: strict),
 
         // Benchmarks: plain executables, run in release mode (results in benchmarks/RESULTS.md).
         .executableTarget(

@@ -1,10 +1,12 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Foundation
+import SwitchboardClient
 import SwitchboardServer
 import SwitchboardSimulator
 
-/// A command line that names a bad argument.
+/// A command line that names a bad argument (exit 64, EX_USAGE).
 struct UsageError: Error {
     let message: String
 }
@@ -36,6 +38,8 @@ enum Command {
     case snapshotExport(data: String)
     case snapshotImport(data: String, file: String)
     case simulateProviders([String])
+    /// `numbers`, `agents`, `assign`, `unassign`: talk to a running router.
+    case admin(AdminCommand)
 
     static let usage = """
         switchboard: a telephony call router for voice-AI agents.
@@ -45,12 +49,18 @@ enum Command {
                                                         the router (default 127.0.0.1:8080, ./switchboard-data)
           switchboard simulate-providers [--listen HOST:PORT] [--seed]
                                                         Retell, Vapi and Bland APIs on loopback (default 127.0.0.1:8090)
+          switchboard numbers [--available] [--provider P] [--status S] [--assigned B]
+                                                        list an account's phone numbers (of a running router)
+          switchboard agents                            list an account's agents
+          switchboard assign NUMBER AGENT               assign a number to an agent (moves it if needed)
+          switchboard unassign NUMBER                   return a number to the pool
           switchboard snapshot verify --data DIR        check a data directory; changes nothing
           switchboard snapshot export --data DIR        write the state as JSON Lines to stdout
           switchboard snapshot import --data DIR FILE   seed an empty data directory from JSON Lines (FILE or - for stdin)
           switchboard --help                            this text
 
-        Every command takes --help.
+        The admin commands take --server URL, --token TOKEN, --account A and --json.
+        Every command takes --help. A bad argument exits 64.
         """
 
     static let snapshotUsage = """
@@ -74,6 +84,7 @@ enum Command {
         case "snapshot": return try parseSnapshot(Array(arguments.dropFirst()))
         case "serve": return try parseServe(Array(arguments.dropFirst()))
         case "simulate-providers": return .simulateProviders(Array(arguments.dropFirst()))
+        case "numbers", "agents", "assign", "unassign": return try AdminArguments.parse(first, Array(arguments.dropFirst()))
         default: throw UsageError(message: "unknown command '\(first)'")
         }
     }
@@ -177,6 +188,9 @@ enum Command {
         case .snapshotExport(let data): return try SnapshotCommands.export(data: data)
         case .snapshotImport(let data, let file): return try SnapshotCommands.importLines(data: data, file: file)
         case .simulateProviders(let arguments): return SimulatorCommand.run(arguments: arguments)
+        case .admin(let command):
+            var standardError = StandardError()
+            return command.run(output: { FileHandle.standardOutput.write(Data($0.utf8)) }, errors: { print($0, terminator: "", to: &standardError) })
         }
     }
 }

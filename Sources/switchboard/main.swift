@@ -10,7 +10,7 @@ do {
 } catch let error as UsageError {
     var standardError = StandardError()
     print("switchboard: \(error.message)\nRun 'switchboard --help' for usage.", to: &standardError)
-    exit(2)
+    exit(64)  // EX_USAGE
 } catch {
     var standardError = StandardError()
     print("switchboard: \(error)", to: &standardError)

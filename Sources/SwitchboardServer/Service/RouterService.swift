@@ -62,6 +62,7 @@ public final class RouterService: Sendable {
         if let tail = report.tail {
             Log.error("torn_tail_cut", ["file": tail.file, "offset": String(tail.damage.offset), "bytes": String(tail.damage.droppedBytes), "reason": tail.damage.reason])
         }
+        try Self.createDefaultAccountIfEmpty(store.directory)
         let admin = try AdminToken.load(dataDirectory: options.data)
         Log.info("admin_token", ["source": admin.origin])
         metrics.register(gauge: "switchboard_connections", help: "Open client connections.") { [server] in Double(server.connectionCount) }
@@ -82,6 +83,16 @@ public final class RouterService: Sendable {
     }
 
     public var boundPort: UInt16? { server.boundPort }
+
+    /// SPEC §1: "The embedded default has one account, `default`". A data directory with no account
+    /// at all gets it (name "Default", no account token: the admin token acts on it), durably, before
+    /// the router reports ready. A directory that has any account is left as it is: an operator who
+    /// imported their own accounts does not get an extra one.
+    static func createDefaultAccountIfEmpty(_ directory: Directory) throws {
+        guard directory.accountCount == 0 else { return }
+        let account = try directory.createAccount(id: try Identifier("default"), name: "Default", tokenSHA256: nil)
+        Log.info("default_account_created", ["account": account.id.value, "name": account.name, "token": "none: use the admin token"])
+    }
 
     /// Graceful stop: no new connections, requests in flight finished, journal durable.
     public func stop() {

@@ -1,0 +1,113 @@
+import Foundation
+import SwitchboardClient
+import Testing
+
+/// Tenant isolation (SPEC §3 auth): an account token never reads or changes another account, by
+/// any route or method, whether that account exists or not; the admin token acts on both.
+@Suite(.serialized) struct APITenantIsolationIntegrationTests {
+    /// Every request an account's API accepts, against `account` and its number and agent.
+    static func requests(account a: String, number: String, agent: String) -> [(method: String, path: String, body: String?)] {
+        let n = SwitchboardClient.segment(number)
+        let base = "/v1/accounts/\(a)"
+        let agentBody = #"{"name":"Taken","provider":"retell","provider_agent_id":"x","phone_number":null}"#
+        return [
+            ("GET", "\(base)/agents/\(agent)/caller-id", nil),
+            ("GET", "\(base)/events", nil),
+            ("GET", "\(base)/providers/retell", nil),
+            ("PUT", "\(base)/providers/retell", #"{"api_key":"stolen"}"#),
+            ("DELETE", "\(base)/providers/retell", nil),
+            ("GET", "\(base)/numbers", nil),
+            ("GET", "\(base)/numbers?assigned=true", nil),
+            ("GET", "\(base)/numbers/available", nil),
+            ("GET", "\(base)/numbers/\(n)", nil),
+            ("PUT", "\(base)/numbers/\(n)/agent", #"{"agent_id":"\#(agent)"}"#),
+            ("DELETE", "\(base)/numbers/\(n)/agent", nil),
+            ("GET", "\(base)/numbers/\(n)/diagnosis", nil),
+            ("GET", "\(base)/agents", nil),
+            ("GET", "\(base)/agents/\(agent)", nil),
+            ("PUT", "\(base)/agents/\(agent)", agentBody),
+            ("PUT", "\(base)/agents/intruder", agentBody),
+            // Last, so that every request before it finds the agent (the own-account test runs them in order).
+            ("DELETE", "\(base)/agents/\(agent)", nil),
+        ]
+    }
+
+    static func send(_ client: SwitchboardClient, _ request: (method: String, path: String, body: String?)) throws -> ClientResponse {
+        var path = request.path
+        var query: [(name: String, value: String)] = []
+        if let mark = path.firstIndex(of: "?") {
+            let pair = path[path.index(after: mark)...].split(separator: "=").map(String.init)
+            query = [(pair[0], pair[1])]
+            path = String(path[..<mark])
+        }
+        return try client.send(request.method, path, query: query, body: request.body.map { Data($0.utf8) })
+    }
+
+    @Test func accountToken_otherAccountsResources_forbiddenForEveryMethod() throws {
+        let router = try IntegrationRouter()
+        defer { router.stop() }
+        let pairs: [(client: SwitchboardClient, target: String, number: String, agent: String)] = [
+            (try router.acme, "beta", "+14155550200", "beta-agent"),
+            (try router.beta, "acme", "+14155550100", "front-desk"),
+            // An account that does not exist is 403 too: an account token learns nothing of others.
+            (try router.acme, "nope", "+14155550100", "front-desk"),
+        ]
+        for pair in pairs {
+            for request in Self.requests(account: pair.target, number: pair.number, agent: pair.agent) {
+                let before = try router.export()
+                let answer = try Self.send(pair.client, request)
+                #expect(answer.status == 403, "\(request.method) \(request.path): \(answer.status) \(answer.text)")
+                #expect(answer.apiError.code == "forbidden")
+                #expect(!answer.text.contains(pair.number) && !answer.text.contains("key_"), "a refusal leaks nothing: \(answer.text)")
+                #expect(try router.export() == before, "\(request.method) \(request.path) changed the state")
+            }
+        }
+    }
+
+    @Test func accountToken_otherAccountsNumberThroughOwnPath_isUnknown() throws {
+        let router = try IntegrationRouter()
+        defer { router.stop() }
+        let acme = try router.acme
+        // beta's number, named in acme's own routes: unknown to acme, never assignable.
+        try router.expectRefusal(404, "unknown_number") { _ = try acme.number(account: "acme", number: "+14155550200") }
+        try router.expectRefusal(404, "unknown_number") { _ = try acme.assign(account: "acme", number: "+14155550200", agent: "sales") }
+        try router.expectRefusal(404, "unknown_number") { _ = try acme.unassign(account: "acme", number: "+14155550200") }
+        try router.expectRefusal(404, "unknown_number") {
+            _ = try acme.putAgent(account: "acme", id: "sales", AgentSettings(name: "Sales", provider: "retell", providerAgentID: "agent_sales", phone: .assign("+14155550200")))
+        }
+        try router.expectRefusal(404, "unknown_number") { _ = try acme.callerID(account: "acme", agent: "sales", from: "+14155550200") }
+        let diagnosis = try acme.diagnosis(account: "acme", number: "+14155550200")
+        #expect(!diagnosis.reachesAgent && diagnosis.checks.count == 1, "diagnosis reveals nothing about beta's number")
+        // beta's agent, named in acme's routes, is unknown too.
+        try router.expectRefusal(404, "unknown_agent") { _ = try acme.assign(account: "acme", number: "+14155550101", agent: "beta-agent") }
+        try router.expectRefusal(404, "unknown_agent") { _ = try acme.agent(account: "acme", id: "beta-agent") }
+        #expect(try acme.numbers(account: "acme").allSatisfy { !$0.number.hasPrefix("+1415555020") })
+    }
+
+    @Test func adminToken_actsOnEveryAccount() throws {
+        let router = try IntegrationRouter()
+        defer { router.stop() }
+        let admin = try router.admin
+        for (account, number, agent) in [("acme", "+14155550100", "front-desk"), ("beta", "+14155550200", "beta-agent")] {
+            for request in Self.requests(account: account, number: number, agent: agent) where request.method == "GET" {
+                let answer = try Self.send(admin, request)
+                #expect(answer.status == 200, "\(request.path): \(answer.status) \(answer.text)")
+            }
+            #expect(try admin.unassign(account: account, number: number).previousAgentID == agent)
+            #expect(try admin.assign(account: account, number: number, agent: agent).number.agentID == agent)
+        }
+        // Each account token sees its own state, which the admin's writes changed.
+        #expect(try router.beta.agent(account: "beta", id: "beta-agent").phoneNumber == "+14155550200")
+        #expect(try router.acme.agent(account: "acme", id: "front-desk").phoneNumber == "+14155550100")
+    }
+
+    @Test func accountToken_ownAccount_everyMethodAllowed() throws {
+        let router = try IntegrationRouter()
+        defer { router.stop() }
+        let beta = try router.beta
+        for request in Self.requests(account: "beta", number: "+14155550200", agent: "beta-agent") {
+            let answer = try Self.send(beta, request)
+            #expect((200..<300).contains(answer.status), "\(request.method) \(request.path): \(answer.status) \(answer.text)")
+        }
+    }
+}
