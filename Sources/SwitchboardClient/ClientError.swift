@@ -12,6 +12,8 @@ public enum ClientError: Error, Equatable, Sendable, CustomStringConvertible {
     case transport(server: String, reason: String)
     /// An answer came back but it is not what the API promises (not JSON, a missing field).
     case invalidAnswer(status: Int, reason: String)
+    /// A sync started but was still running when the wait ran out.
+    case stillRunning(String, seconds: Double)
     /// The client was set up wrongly (a base URL that is not http(s)://host[:port], say).
     case invalidConfiguration(String)
 
@@ -41,6 +43,8 @@ public enum ClientError: Error, Equatable, Sendable, CustomStringConvertible {
             "the connection to \(server) failed (\(reason)): retry, and check the server's log"
         case .invalidAnswer(let status, let reason):
             "the server's answer (HTTP \(status)) is not the API's JSON (\(reason)): is the URL a Switchboard router?"
+        case .stillRunning(let what, let seconds):
+            "\(what) was still running after \(Self.seconds(seconds)): see its result later with GET …/sync (`switchboard sync --no-wait` shows it)"
         case .invalidConfiguration(let reason):
             reason
         }

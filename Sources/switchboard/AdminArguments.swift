@@ -53,10 +53,32 @@ enum AdminArguments {
 
         """ + common
 
+    static let syncUsage = """
+        Usage: switchboard sync [--provider P] [--no-wait] [options]
+
+        Syncs the account's numbers from every connected provider (or only P): new numbers appear
+        active and unassigned, vanished ones become inactive and lose their agent, assignments of the
+        others survive; a failed listing changes nothing. Waits for the result (at least 60 s, or
+        --timeout) and prints it per provider; --no-wait prints the state right after starting.
+
+        """ + common
+
+    static let callsUsage = """
+        Usage: switchboard calls AGENT TO [--from NUMBER] [options]
+
+        Places an outbound call through the agent's provider. The caller ID is NUMBER if given (an
+        active number of the agent's provider), else the agent's number, else the connection's
+        default caller ID; without one the call is refused (no_caller_id).
+
+        """ + common
+
     static func parse(_ name: String, _ arguments: [String]) throws -> Command {
         var options = AdminOptions()
         var selection = AdminCommand.NumbersSelection()
         var positional: [String] = []
+        var syncProvider: String?
+        var wait = true
+        var from: String?
         var index = 0
         // `--flag value` and `--flag=value` both work.
         func value(_ flag: String, inline: String?) throws -> String {
@@ -119,6 +141,15 @@ enum AdminArguments {
                 let assigned = try value(flag, inline: inline)
                 guard assigned == "true" || assigned == "false" else { throw UsageError(message: "--assigned '\(assigned)' must be true or false") }
                 selection.assigned = assigned == "true"
+            case "--provider" where name == "sync":
+                let provider = try value(flag, inline: inline)
+                guard Provider(name: provider) != nil else { throw UsageError(message: "--provider '\(provider)' is not a provider: use \(Provider.accepted)") }
+                syncProvider = provider
+            case "--no-wait" where name == "sync":
+                guard inline == nil else { throw UsageError(message: "--no-wait takes no value") }
+                wait = false
+            case "--from" where name == "calls":
+                from = try number(try value(flag, inline: inline))
             default:
                 // A lone "-" or a negative-looking value is not an option; anything else with "-" is.
                 if argument.hasPrefix("-"), argument != "-" {
@@ -142,6 +173,12 @@ enum AdminArguments {
         case "assign":
             try expect(positional, count: 2, name)
             action = .assign(number: try number(positional[0]), agent: try agent(positional[1]))
+        case "sync":
+            try expect(positional, count: 0, name)
+            action = .sync(provider: syncProvider, wait: wait)
+        case "calls":
+            try expect(positional, count: 2, name)
+            action = .call(agent: try agent(positional[0]), to: try number(positional[1]), from: from)
         default:
             try expect(positional, count: 1, name)
             action = .unassign(number: try number(positional[0]))
@@ -154,6 +191,8 @@ enum AdminArguments {
         case "numbers": numbersUsage
         case "agents": agentsUsage
         case "assign": assignUsage
+        case "sync": syncUsage
+        case "calls": callsUsage
         default: unassignUsage
         }
     }
@@ -161,7 +200,7 @@ enum AdminArguments {
     static func expect(_ positional: [String], count: Int, _ name: String) throws {
         guard positional.count != count else { return }
         if positional.count > count { throw UsageError(message: "unexpected argument '\(positional[count])' for \(name)") }
-        let needs = ["assign": "a NUMBER and an AGENT", "unassign": "a NUMBER"][name] ?? "no arguments"
+        let needs = ["assign": "a NUMBER and an AGENT", "unassign": "a NUMBER", "calls": "an AGENT and a number TO"][name] ?? "no arguments"
         throw UsageError(message: "\(name) needs \(needs); see 'switchboard \(name) --help'")
     }
 

@@ -54,6 +54,8 @@ enum Command {
           switchboard agents                            list an account's agents
           switchboard assign NUMBER AGENT               assign a number to an agent (moves it if needed)
           switchboard unassign NUMBER                   return a number to the pool
+          switchboard sync [--provider P]               sync numbers from the providers now, and show the result
+          switchboard calls AGENT TO [--from NUMBER]    place an outbound call through the agent's provider
           switchboard snapshot verify --data DIR        check a data directory; changes nothing
           switchboard snapshot export --data DIR        write the state as JSON Lines to stdout
           switchboard snapshot import --data DIR FILE   seed an empty data directory from JSON Lines (FILE or - for stdin)
@@ -84,7 +86,7 @@ enum Command {
         case "snapshot": return try parseSnapshot(Array(arguments.dropFirst()))
         case "serve": return try parseServe(Array(arguments.dropFirst()))
         case "simulate-providers": return .simulateProviders(Array(arguments.dropFirst()))
-        case "numbers", "agents", "assign", "unassign": return try AdminArguments.parse(first, Array(arguments.dropFirst()))
+        case "numbers", "agents", "assign", "unassign", "sync", "calls": return try AdminArguments.parse(first, Array(arguments.dropFirst()))
         default: throw UsageError(message: "unknown command '\(first)'")
         }
     }

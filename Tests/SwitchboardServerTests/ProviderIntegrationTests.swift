@@ -223,4 +223,29 @@ import Testing
         let checks = try rig.router.request("GET", "/v1/accounts/acme/numbers/+14155550102/diagnosis").json["checks"] as? [[String: Any]] ?? []
         #expect(checks.contains { $0["name"] as? String == "provider_push" && $0["ok"] as? Bool == true })
     }
+
+    // MARK: Command line
+
+    @Test func commandLine_syncAndCalls_againstTheRouter() throws {
+        let rig = try Rig()
+        defer { rig.stop() }
+        let common = ["--server", "http://127.0.0.1:\(rig.router.port)", "--token", rig.router.adminToken, "--account", "acme"]
+        let sync = try APICommandLineIntegrationTests.run(["sync", "--provider", "retell"] + common)
+        #expect(sync.status == 0, "\(sync.stderr)")
+        #expect(sync.stdout.contains("retell") && sync.stdout.contains("ok"), "\(sync.stdout)")
+        #expect(sync.stdout.split(separator: "\n").count == 2)
+        #expect(try rig.router.request("PUT", "/v1/accounts/acme/numbers/+14155550101/agent", json: #"{"agent_id":"retell-agent"}"#).status == 200)
+        let call = try APICommandLineIntegrationTests.run(["calls", "retell-agent", "+1 (213) 777-1234"] + common)
+        #expect(call.status == 0, "\(call.stderr)")
+        #expect(call.stdout.contains("from +14155550101") && call.stdout.contains("calls +12137771234"), "\(call.stdout)")
+        #expect(rig.simulator.calls(provider: .retell).count == 1)
+        let refused = try APICommandLineIntegrationTests.run(["calls", "vapi-agent", "+12137771234"] + common)
+        #expect(refused.status == 1 && refused.stderr.contains("no_caller_id"), "\(refused.stderr)")
+        let bad = try APICommandLineIntegrationTests.run(["calls", "retell-agent"] + common)
+        #expect(bad.status == 64)
+        // A failed sync says why and exits 0: the command did its job, the result is the report.
+        try rig.simulator.injectFault(.status(500, jsonBody: true), on: .retellListPhoneNumbers)
+        let failed = try APICommandLineIntegrationTests.run(["sync", "--provider", "retell"] + common)
+        #expect(failed.stdout.contains("error") && failed.stdout.contains("500"), "\(failed.stdout)")
+    }
 }

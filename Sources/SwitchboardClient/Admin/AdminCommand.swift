@@ -1,6 +1,7 @@
 import Foundation
 
-/// The admin commands that talk to a running router: `numbers`, `agents`, `assign`, `unassign`.
+/// The admin commands that talk to a running router: `numbers`, `agents`, `assign`, `unassign`,
+/// `sync`, `calls`.
 ///
 /// The executable parses arguments into one of these; `run` does the work and returns the exit
 /// status: 0 done, 1 the server refused or could not be reached (the message says which), 64 a
@@ -13,6 +14,10 @@ public struct AdminCommand: Equatable, Sendable {
         /// `number` in any form SPEC §1 accepts; sent percent-encoded.
         case assign(number: String, agent: String)
         case unassign(number: String)
+        /// Sync the account's providers (or one); `wait`: until it finishes.
+        case sync(provider: String?, wait: Bool)
+        /// Place an outbound call for `agent` to `to`, caller ID `from` if given.
+        case call(agent: String, to: String, from: String?)
     }
 
     /// Which numbers `switchboard numbers` lists.
@@ -92,6 +97,19 @@ public struct AdminCommand: Equatable, Sendable {
         case .unassign(let number):
             if options.json { return try client.send("DELETE", client.numberPath(account, number) + "/agent").checked().text + "\n" }
             return AdminOutput.unassigned(try client.unassign(account: account, number: number))
+        case .sync(let provider, let wait):
+            let statuses = (wait
+                ? try client.sync(account: account, provider: provider, timeout: max(options.timeout, 60))
+                : try client.startSync(account: account, provider: provider)).filter { provider == nil || $0.provider == provider }
+            if options.json { return try client.send("GET", SwitchboardClient.accountPath(account) + "/sync").checked().text + "\n" }
+            return AdminOutput.sync(statuses)
+        case .call(let agent, let to, let from):
+            let call = try client.placeCall(account: account, agent: agent, to: to, from: from)
+            if options.json {
+                let object: [String: Any] = ["call_id": call.callID, "provider": call.provider, "agent_id": call.agentID, "from": call.from, "to": call.to]
+                return String(decoding: JSONBodies.encode(object), as: UTF8.self) + "\n"
+            }
+            return "Placed call \(call.callID) through \(call.provider): agent '\(call.agentID)' calls \(call.to) from \(call.from).\n"
         }
     }
 

@@ -50,4 +50,18 @@ enum AdminOutput {
         }
         return "Unassigned \(number) from agent '\(previous)'; \(number) returned to \(pool).\n"
     }
+
+    /// One line per provider: what the last sync did, or why it failed.
+    static func sync(_ statuses: [SyncStatusRecord]) -> String {
+        guard !statuses.isEmpty else { return "No provider is connected to the account: nothing to sync.\n" }
+        var table = TextTable(header: ["PROVIDER", "RESULT", "ADDED", "UPDATED", "DEACTIVATED", "SKIPPED", "FINISHED", "ERROR"])
+        for status in statuses {
+            let result = status.running ? "running" : (status.result ?? "never ran")
+            table.append([
+                status.provider, result, String(status.added), String(status.updated), String(status.deactivated), String(status.skipped ?? 0),
+                status.lastFinishedAt ?? "-", status.error.map { TextTable.clean($0) } ?? "-",
+            ])
+        }
+        return table.render()
+    }
 }
