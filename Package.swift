@@ -57,10 +57,16 @@ let package = Package(
         // A typed client for the management API over URLSession, and the admin commands built on it
         // (the command line, the demo and the load-test harness use it). Foundation only.
         .target(name: "SwitchboardClient", swiftSettings: strict),
+        // `switchboard demo`: the router and the simulator in one process, walking the seed's flows.
+        .target(
+            name: "SwitchboardDemo",
+            dependencies: ["SwitchboardCore", "SwitchboardServer", "SwitchboardSimulator", "SwitchboardClient", "SwitchboardProviders"],
+            swiftSettings: strict
+        ),
         // The executable: argument parsing into a command enum, then the work.
         .executableTarget(
             name: "switchboard",
-            dependencies: ["SwitchboardCore", "SwitchboardStore", "SwitchboardServer", "SwitchboardSimulator", "SwitchboardClient"],
+            dependencies: ["SwitchboardCore", "SwitchboardStore", "SwitchboardServer", "SwitchboardSimulator", "SwitchboardClient", "SwitchboardDemo"],
             swiftSettings: strict
         ),
 
@@ -98,6 +104,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .testTarget(name: "SwitchboardDemoTests", dependencies: ["SwitchboardDemo"], swiftSettings: strict),
         .testTarget(name: "SwitchboardClientTests", dependencies: ["SwitchboardClient"], swiftSettings: strict),
 
         // Benchmarks: plain executables, run in release mode (results in benchmarks/RESULTS.md).

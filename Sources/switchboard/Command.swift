@@ -5,6 +5,7 @@ import Foundation
 import SwitchboardClient
 import SwitchboardServer
 import SwitchboardSimulator
+import SwitchboardDemo
 
 /// A command line that names a bad argument (exit 64, EX_USAGE).
 struct UsageError: Error {
@@ -38,6 +39,7 @@ enum Command {
     case snapshotExport(data: String)
     case snapshotImport(data: String, file: String)
     case simulateProviders([String])
+    case demo([String])
     /// `numbers`, `agents`, `assign`, `unassign`: talk to a running router.
     case admin(AdminCommand)
 
@@ -47,6 +49,7 @@ enum Command {
         Usage:
           switchboard serve [--listen HOST:PORT] [--data DIR] [--threads N]
                                                         the router (default 127.0.0.1:8080, ./switchboard-data)
+          switchboard demo                              the router and the provider simulator, walking the seed's flows
           switchboard simulate-providers [--listen HOST:PORT] [--seed]
                                                         Retell, Vapi and Bland APIs on loopback (default 127.0.0.1:8090)
           switchboard numbers [--available] [--provider P] [--status S] [--assigned B]
@@ -86,6 +89,7 @@ enum Command {
         case "snapshot": return try parseSnapshot(Array(arguments.dropFirst()))
         case "serve": return try parseServe(Array(arguments.dropFirst()))
         case "simulate-providers": return .simulateProviders(Array(arguments.dropFirst()))
+        case "demo": return .demo(Array(arguments.dropFirst()))
         case "numbers", "agents", "assign", "unassign", "sync", "calls": return try AdminArguments.parse(first, Array(arguments.dropFirst()))
         default: throw UsageError(message: "unknown command '\(first)'")
         }
@@ -190,6 +194,7 @@ enum Command {
         case .snapshotExport(let data): return try SnapshotCommands.export(data: data)
         case .snapshotImport(let data, let file): return try SnapshotCommands.importLines(data: data, file: file)
         case .simulateProviders(let arguments): return SimulatorCommand.run(arguments: arguments)
+        case .demo(let arguments): return DemoCommand.run(arguments: arguments)
         case .admin(let command):
             var standardError = StandardError()
             return command.run(output: { FileHandle.standardOutput.write(Data($0.utf8)) }, errors: { print($0, terminator: "", to: &standardError) })

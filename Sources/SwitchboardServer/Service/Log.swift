@@ -1,5 +1,6 @@
 import Foundation
 import SwitchboardCore
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -8,10 +9,19 @@ import Glibc
 /// Structured logs: one JSON object a line on stderr, one line per event. Callers pass only what
 /// may be shown: no tokens, no API keys.
 public enum Log {
+    /// Off for embedded uses that narrate themselves (the demo); on by default.
+    private static let enabled = Atomic(true)
+
+    public static var isEnabled: Bool {
+        get { enabled.load(ordering: .relaxed) }
+        set { enabled.store(newValue, ordering: .relaxed) }
+    }
+
     public static func info(_ event: String, _ fields: KeyValuePairs<String, String> = [:]) { write("info", event, fields) }
     public static func error(_ event: String, _ fields: KeyValuePairs<String, String> = [:]) { write("error", event, fields) }
 
     static func write(_ level: String, _ event: String, _ fields: KeyValuePairs<String, String>) {
+        guard isEnabled else { return }
         var writer = JSONWriter(capacity: 160)
         writer.beginObject()
         writer.member("at", Timestamp.now.rfc3339Milliseconds)
