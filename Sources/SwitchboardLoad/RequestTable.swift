@@ -39,7 +39,7 @@ struct RequestFactory: Sendable {
 
     static let resignIntervalMillis: Int64 = 60_000
 
-    func makeTable(unixMillis: Int64) -> RequestTable {
+    func makeTable(unixMillis: Int64, callerIDAgents: [Int32]) -> RequestTable {
         var webhooks: [[PreparedRequest]] = []
         for provider in Provider.allCases {
             let numbers = dataSet.numbersByProvider[Int(provider.rawValue)].prefix(poolSize)
@@ -47,7 +47,7 @@ struct RequestFactory: Sendable {
         }
         var callerIDs: [PreparedRequest] = []
         if adminToken != nil {
-            callerIDs = (0..<Swift.min(poolSize, dataSet.agentCount)).map { PreparedRequest(target: Int32($0), bytes: callerID(agent: $0)) }
+            callerIDs = callerIDAgents.map { PreparedRequest(target: $0, bytes: callerID(agent: Int($0))) }
         }
         return RequestTable(webhooks: webhooks, callerIDs: callerIDs, signedAtMillis: unixMillis)
     }

@@ -1,0 +1,162 @@
+import SwitchboardCore
+
+/// Plays the operators: reassignments and unassignments at a fixed rate while the traffic runs,
+/// on the numbers the traffic calls, so the checks see every move (SPEC rule 2: after the
+/// acknowledgement only the new agent is right).
+///
+/// Thread-confined to worker 0. It keeps its own view of who holds what (it is the only writer),
+/// and never writes a number, or hands an agent a number, within a cool-down (the request timeout)
+/// of its last change: a webhook then sees at most one change while it is out, which `LiveState`
+/// can judge exactly.
+final class Operator {
+    struct Write: Sendable {
+        let number: Int
+        /// Index into `plan.movableNumbers`.
+        let slot: Int
+        /// nil: unassign.
+        let newAgent: Int?
+        let oldAgent: Int?
+        var kind: RequestKind { newAgent == nil ? .unassign : .assign }
+    }
+
+    enum Outcome {
+        case committed
+        /// Refused with a 4xx: nothing changed.
+        case refused
+        /// Timed out, connection lost, 5xx, or an acknowledgement that does not match: unknown.
+        case uncertain
+    }
+
+    private let plan: LoadPlan
+    private let cooldown: UInt64
+    private let interval: Double
+    private var random: SplitMix64
+    /// Per movable number: its agent (-1 none), whether a write is out, when it last changed, and
+    /// whether it was retired after an uncertain write.
+    private var owner: [Int32]
+    private var busy: [Bool]
+    private var lastChange: [UInt64]
+    private var retired: [Bool]
+    /// Per connection (`account * 3 + provider`): agents free to take a number, oldest first.
+    private var idle: [[(agent: Int32, availableAt: UInt64)]]
+    private var idleHead: [Int]
+    /// Due times of writes not yet sent.
+    private(set) var queue: [UInt64] = []
+    private var queueHead = 0
+    private var dueCount: UInt64 = 0
+    private let firstDue: UInt64
+
+    init(plan: LoadPlan, schedule: RunSchedule) {
+        self.plan = plan
+        cooldown = plan.configuration.timeoutNanoseconds
+        interval = 1e9 / plan.configuration.writeRate
+        random = SplitMix64(seed: plan.configuration.seed ^ 0x4F50_4552_4154_4F52)
+        let dataSet = plan.dataSet
+        owner = plan.movableNumbers.map { dataSet.initialAgent[Int($0)] }
+        busy = [Bool](repeating: false, count: plan.movableNumbers.count)
+        lastChange = [UInt64](repeating: 0, count: plan.movableNumbers.count)
+        retired = [Bool](repeating: false, count: plan.movableNumbers.count)
+        idle = [[(agent: Int32, availableAt: UInt64)]](repeating: [], count: dataSet.spec.accounts * 3)
+        idleHead = [Int](repeating: 0, count: dataSet.spec.accounts * 3)
+        for agent in 0..<dataSet.agentCount where dataSet.agentActive[agent] && dataSet.agentInitialNumber[agent] < 0 {
+            idle[Self.group(agentAccount: dataSet.agentAccount[agent], provider: dataSet.agentProvider[agent])].append((Int32(agent), 0))
+        }
+        firstDue = schedule.start
+    }
+
+    private static func group(agentAccount: UInt16, provider: Provider) -> Int {
+        Int(agentAccount) * 3 + Int(provider.rawValue)
+    }
+
+    // MARK: Schedule
+
+    /// Queues every write due by `now` (and before `end`).
+    func enqueueDue(now: UInt64, end: UInt64) {
+        while true {
+            let due = firstDue + UInt64(Double(dueCount) * interval)
+            guard due <= now, due < end else { return }
+            queue.append(due)
+            dueCount += 1
+        }
+    }
+
+    /// When the next write falls due (nil after `end`).
+    func nextDue(end: UInt64) -> UInt64? {
+        let due = firstDue + UInt64(Double(dueCount) * interval)
+        return due < end ? due : nil
+    }
+
+    var hasQueued: Bool { queueHead < queue.count }
+
+    func dequeue() -> UInt64? {
+        guard queueHead < queue.count else { return nil }
+        let due = queue[queueHead]
+        queueHead += 1
+        if queueHead > 4096 && queueHead * 2 > queue.count {
+            queue.removeFirst(queueHead)
+            queueHead = 0
+        }
+        return due
+    }
+
+    var queuedCount: Int { queue.count - queueHead }
+
+    // MARK: Choosing and finishing writes
+
+    /// A write to send now, marked pending in the live state; nil when no number (or no agent to
+    /// move it to) is free, which the caller counts as skipped.
+    func nextWrite(now: UInt64) -> Write? {
+        let count = plan.movableNumbers.count
+        guard count > 0 else { return nil }
+        for _ in 0..<16 {
+            let slot = random.below(count)
+            guard !busy[slot], !retired[slot], lastChange[slot] == 0 || now - lastChange[slot] >= cooldown else { continue }
+            let number = Int(plan.movableNumbers[slot])
+            let current = owner[slot] < 0 ? nil : Int(owner[slot])
+            let group = Int(plan.dataSet.numberAccount[number]) * 3 + Int(plan.dataSet.numberProvider[number].rawValue)
+            let wantsMove = current == nil || random.unit() < plan.configuration.reassignShare
+            var newAgent: Int?
+            if wantsMove, let agent = takeIdle(group: group, now: now) {
+                newAgent = agent
+            } else if current == nil {
+                continue  // nothing to assign it to, and nothing to unassign
+            }
+            busy[slot] = true
+            let write = Write(number: number, slot: slot, newAgent: newAgent, oldAgent: current)
+            plan.live.begin(number: number, newAgent: newAgent, oldAgent: current)
+            return write
+        }
+        return nil
+    }
+
+    func finish(_ write: Write, outcome: Outcome, now: UInt64) {
+        busy[write.slot] = false
+        lastChange[write.slot] = now
+        let group = Int(plan.dataSet.numberAccount[write.number]) * 3 + Int(plan.dataSet.numberProvider[write.number].rawValue)
+        switch outcome {
+        case .committed:
+            plan.live.commit(number: write.number, newAgent: write.newAgent, oldAgent: write.oldAgent)
+            owner[write.slot] = Int32(write.newAgent ?? -1)
+            if let old = write.oldAgent { idle[group].append((Int32(old), now + cooldown)) }
+        case .refused:
+            plan.live.revert(number: write.number, newAgent: write.newAgent, oldAgent: write.oldAgent)
+            if let new = write.newAgent { idle[group].append((Int32(new), now + cooldown)) }
+        case .uncertain:
+            // Both states stay possible for good; neither the number nor the agents are used again.
+            plan.live.markUncertain(number: write.number, newAgent: write.newAgent, oldAgent: write.oldAgent)
+            retired[write.slot] = true
+        }
+    }
+
+    private func takeIdle(group: Int, now: UInt64) -> Int? {
+        let head = idleHead[group]
+        guard head < idle[group].count, idle[group][head].availableAt <= now else { return nil }
+        let agent = Int(idle[group][head].agent)
+        idleHead[group] = head + 1
+        if head + 1 > 1024 && (head + 1) * 2 > idle[group].count {
+            idle[group].removeFirst(head + 1)
+            idleHead[group] = 0
+        }
+        return agent
+    }
+}
