@@ -7,6 +7,8 @@ import Synchronization
 final class WorkerProgress: Sendable {
     let answered = Atomic<Int>(0)
     let errors = Atomic<Int>(0)
+    /// Set when the loop has ended (the coordinator stops waiting early).
+    let done = Atomic<Bool>(false)
 }
 
 /// One load thread: its own epoll loop, timerfd and keep-alive connections. Closed loop: every
@@ -111,6 +113,7 @@ final class LoadWorker: @unchecked Sendable {
             wait(until: nextWake(now: now), now: now, events: events)
         }
         finish()
+        progress.done.store(true, ordering: .releasing)
     }
 
     /// Requests queued, or answers awaited.

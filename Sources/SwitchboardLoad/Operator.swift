@@ -52,13 +52,18 @@ final class Operator {
         interval = 1e9 / plan.configuration.writeRate
         random = SplitMix64(seed: plan.configuration.seed ^ 0x4F50_4552_4154_4F52)
         let dataSet = plan.dataSet
-        owner = plan.movableNumbers.map { dataSet.initialAgent[Int($0)] }
+        // From the live state, not the seed: a plan reused across runs (a sweep) carries on from
+        // where the last run's writes left the router.
+        let slots = plan.movableNumbers.map { plan.live.number(Int($0)) }
+        owner = slots.map(\.committed)
+        retired = slots.map(\.uncertain)
         busy = [Bool](repeating: false, count: plan.movableNumbers.count)
         lastChange = [UInt64](repeating: 0, count: plan.movableNumbers.count)
-        retired = [Bool](repeating: false, count: plan.movableNumbers.count)
         idle = [[(agent: Int32, availableAt: UInt64)]](repeating: [], count: dataSet.spec.accounts * 3)
         idleHead = [Int](repeating: 0, count: dataSet.spec.accounts * 3)
-        for agent in 0..<dataSet.agentCount where dataSet.agentActive[agent] && dataSet.agentInitialNumber[agent] < 0 {
+        for agent in 0..<dataSet.agentCount where dataSet.agentActive[agent] {
+            let slot = plan.live.agent(agent)
+            guard slot.committed < 0, !slot.uncertain else { continue }
             idle[Self.group(agentAccount: dataSet.agentAccount[agent], provider: dataSet.agentProvider[agent])].append((Int32(agent), 0))
         }
         firstDue = schedule.start
