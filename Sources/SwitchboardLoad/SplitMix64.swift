@@ -30,7 +30,7 @@ struct SplitMix64: RandomNumberGenerator, Sendable {
     @inline(__always)
     mutating func below(_ bound: Int) -> Int {
         precondition(bound > 0)
-        return Int((next() >> 32) &* UInt64(bound) >> 32)
+        return Int(((next() >> 32) &* UInt64(bound)) >> 32)
     }
 
     /// A uniform double in [0, 1).

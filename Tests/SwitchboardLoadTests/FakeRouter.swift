@@ -66,11 +66,15 @@ final class FakeRouter: Sendable {
         guard request.headers["authorization"] == "Bearer test-admin" else {
             return .error(status: 401, code: "unauthorized", message: "send the admin token")
         }
-        if parts.count == 6, parts[0] == "v1", parts[2] == "agents", parts[5] == "caller-id", request.method == "GET" {
-            return callerID(account: parts[1], agent: parts[3])
+        // /v1/accounts/{a}/agents/{id}/caller-id and /v1/accounts/{a}/numbers/{n}/agent
+        guard parts.count == 6, parts[0] == "v1", parts[1] == "accounts" else {
+            return .error(status: 404, code: "not_found", message: "no such route")
         }
-        if parts.count == 5, parts[0] == "v1", parts[2] == "numbers", parts[4] == "agent" {
-            return write(account: parts[1], number: parts[3], request: request)
+        if parts[3] == "agents", parts[5] == "caller-id", request.method == "GET" {
+            return callerID(account: parts[2], agent: parts[4])
+        }
+        if parts[3] == "numbers", parts[5] == "agent" {
+            return write(account: parts[2], number: parts[4], request: request)
         }
         return .error(status: 404, code: "not_found", message: "no such route")
     }
