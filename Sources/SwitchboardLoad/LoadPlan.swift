@@ -19,12 +19,13 @@ final class LoadPlan: Sendable {
     /// Routed numbers of the webhook pool: the ones writes move, so the traffic sees the moves.
     let movableNumbers: [Int32]
 
-    init(configuration: LoadConfiguration, dataSet: DataSet) throws(LoadTestError) {
+    /// `live`: the state a previous run of the same data set left (a sweep), else the seed's.
+    init(configuration: LoadConfiguration, dataSet: DataSet, live: LiveState? = nil) throws(LoadTestError) {
         try configuration.validate()
         self.configuration = configuration
         self.dataSet = dataSet
         checker = AnswerChecker(dataSet: dataSet)
-        live = LiveState(dataSet: dataSet)
+        self.live = live ?? LiveState(dataSet: dataSet)
         do {
             address = try SocketAddress(host: configuration.host, port: configuration.port)
         } catch {

@@ -34,8 +34,7 @@ public final class LoadTest: Sendable {
         plan = try LoadPlan(configuration: configuration, dataSet: dataSet)
     }
 
-    /// A run that carries on from `previous`'s live state (a sweep: the writes of one run are
-    /// still in the router for the next), with another configuration.
+    /// A run on a plan made elsewhere (a sweep's, sharing the live state between runs).
     init(plan: LoadPlan) {
         self.plan = plan
     }
