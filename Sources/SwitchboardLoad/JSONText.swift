@@ -71,6 +71,11 @@ struct JSONText {
         self.value(String(value))
     }
 
+    mutating func member(_ name: String, _ value: Bool) {
+        key(name)
+        self.value(value ? "true" : "false")
+    }
+
     mutating func element(_ value: UInt64) { self.value(String(value)) }
     mutating func element(_ value: String) { self.value(JSONText.quoted(value)) }
 

@@ -31,6 +31,11 @@ public struct LoadConfiguration: Hashable, Sendable {
     public var poolSize: Int = 20_000
     /// Seed of the request order (the data set has its own).
     public var seed: UInt64 = 1
+    /// After a run with writes, put every moved number back with its seeded agent, so the next
+    /// run against the same router starts from the seed.
+    public var restoreAfterRun = true
+    /// Seconds the restoring may take at most.
+    public var restoreTimeout: Double = 120
 
     public init() {}
 
@@ -65,6 +70,9 @@ public struct LoadConfiguration: Hashable, Sendable {
         }
         guard reassignShare.isFinite, (0...1).contains(reassignShare) else {
             throw LoadTestError("reassign share must be from 0 to 1, not \(reassignShare)")
+        }
+        guard restoreTimeout.isFinite, (0...3600).contains(restoreTimeout) else {
+            throw LoadTestError("restore timeout must be from 0 to 3600 seconds, not \(restoreTimeout)")
         }
         guard (1...1_000_000).contains(poolSize) else { throw LoadTestError("pool size must be from 1 to 1000000, not \(poolSize)") }
         let lookups = (mix.weights[.callerID] ?? 0) > 0

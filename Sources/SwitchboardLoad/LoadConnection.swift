@@ -12,7 +12,9 @@ struct InFlight {
     /// The target's live slot when the request went out.
     var before: LiveState.Slot
     /// The operator's write, for `assign` / `unassign`.
-    var write: Operator.Write?
+    var write: Operator.Write? = nil
+    /// A write that restores the seeded state after the run (counted apart).
+    var restoring = false
 }
 
 /// One keep-alive client connection, driven by its worker's epoll loop. Thread-confined.

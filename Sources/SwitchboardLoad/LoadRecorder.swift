@@ -63,6 +63,9 @@ struct LoadRecorder {
     /// Writes skipped because no number or agent was free to take part.
     var skippedWrites: UInt64 = 0
     var uncertainWrites: UInt64 = 0
+    /// After the run: writes that restored the seeded state, and those that failed.
+    var restoredWrites: UInt64 = 0
+    var restoreErrors: UInt64 = 0
 
     static let maxSamples = 10
 

@@ -38,6 +38,13 @@ public enum LoadReport {
         if result.skippedWrites > 0 { other.append("skipped writes \(result.skippedWrites)") }
         if result.uncertainWrites > 0 { other.append("writes with unknown outcome \(result.uncertainWrites)") }
         if !other.isEmpty { lines.append("also: " + other.joined(separator: ", ")) }
+        if result.writeRate > 0 {
+            if result.restoreIncomplete || result.restoreErrors > 0 {
+                lines.append("restore: INCOMPLETE (\(result.restoredWrites) writes done, \(result.restoreErrors) failed): seed a fresh data directory before the next run")
+            } else {
+                lines.append("restore: \(result.restoredWrites) writes put the moved numbers back with their seeded agents")
+            }
+        }
         if !result.samples.isEmpty {
             lines.append("first errors:")
             for sample in result.samples { lines.append("  " + sample) }
@@ -97,6 +104,9 @@ public enum LoadReport {
         out.member("uncertain_writes", result.uncertainWrites)
         out.member("unsent", result.unsent)
         out.member("unfinished", result.unfinished)
+        out.member("restored_writes", result.restoredWrites)
+        out.member("restore_errors", result.restoreErrors)
+        out.member("restore_incomplete", result.restoreIncomplete)
         out.beginArray("answers_per_100ms")
         for count in result.timeline { out.element(count) }
         out.endArray()

@@ -23,6 +23,11 @@ public struct LoadResult: Sendable {
     public var unsent: UInt64 = 0
     /// Sent but unanswered, not yet timed out, when the run stopped.
     public var unfinished: UInt64 = 0
+    /// After the run: writes that put moved numbers back with their seeded agents, writes of that
+    /// restore that failed, and whether the router is left other than seeded.
+    public var restoredWrites: UInt64 = 0
+    public var restoreErrors: UInt64 = 0
+    public var restoreIncomplete = false
     /// Answers (of any verdict) per 100 ms from the start of the warm-up.
     public var timeline: [UInt64] = []
     /// A few errors, described.
@@ -58,6 +63,8 @@ public struct LoadResult: Sendable {
         reconnects += recorder.reconnects
         skippedWrites += recorder.skippedWrites
         uncertainWrites += recorder.uncertainWrites
+        restoredWrites += recorder.restoredWrites
+        restoreErrors += recorder.restoreErrors
         if timeline.count < recorder.timeline.count {
             timeline += [UInt64](repeating: 0, count: recorder.timeline.count - timeline.count)
         }

@@ -71,6 +71,7 @@ public final class LoadTest: Sendable {
             result.merge(worker.recorder)
             result.unsent += worker.unsent
             result.unfinished += worker.unfinished
+            result.restoreIncomplete = result.restoreIncomplete || worker.restoreIncomplete
         }
         return result
     }

@@ -78,7 +78,7 @@ public enum LoadTestCommand {
     // MARK: run
 
     static func runLoad(_ arguments: [String]) throws -> Int32 {
-        let reader = try usage { try ArgumentReader(arguments, command: "loadtest run", valued: LoadTestOptions.runOptions.union(["rate"]), switches: ["quiet"]) }
+        let reader = try usage { try ArgumentReader(arguments, command: "loadtest run", valued: LoadTestOptions.runOptions.union(["rate"]), switches: LoadTestOptions.switches) }
         let dataSet = try usage { try DataSet(LoadTestOptions.dataSetSpec(reader)) }
         var configuration = try usage { try LoadTestOptions.configuration(reader) }
         if reader.has("rate") {
@@ -96,6 +96,9 @@ public enum LoadTestCommand {
     }
 
     static func verdict(_ result: LoadResult, target configuration: LoadConfiguration) -> Int32 {
+        if result.restoreIncomplete || result.restoreErrors > 0 {
+            printError("loadtest: the router was not fully restored to the seeded state: seed a fresh data directory before the next run")
+        }
         if result.errors(.wrongAnswer) > 0 {
             printError("loadtest: \(result.errors(.wrongAnswer)) wrong answers: the router answered with the wrong agent, refusal or caller ID")
             return 1
@@ -110,7 +113,7 @@ public enum LoadTestCommand {
     // MARK: sweep
 
     static func sweep(_ arguments: [String]) throws -> Int32 {
-        let reader = try usage { try ArgumentReader(arguments, command: "loadtest sweep", valued: LoadTestOptions.runOptions.union(["rates"]), switches: ["quiet"]) }
+        let reader = try usage { try ArgumentReader(arguments, command: "loadtest sweep", valued: LoadTestOptions.runOptions.union(["rates"]), switches: LoadTestOptions.switches) }
         guard let list = reader.string("rates") else { throw UsageError(error: LoadTestError("loadtest sweep needs --rates R1,R2,…: the open-loop rates to run")) }
         var rates: [Double] = []
         for part in list.split(separator: ",", omittingEmptySubsequences: false) {

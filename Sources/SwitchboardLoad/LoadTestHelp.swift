@@ -10,7 +10,8 @@ enum LoadTestHelp {
 
         The data set is made from its options alone, so seed and run agree on every number, agent
         and secret: give both the same --numbers, --seed, --accounts and mixes. A run with --writes
-        moves numbers in the router; seed a fresh directory before the next run.
+        moves numbers in the router, and afterwards puts them back with their seeded agents (unless
+        --no-restore); if that cannot finish it says so: then seed a fresh directory.
         Each subcommand has --help.
         """
 
@@ -50,6 +51,7 @@ enum LoadTestHelp {
           --json FILE           write the result as JSON
           --svg FILE            write the latency distribution (run) or the sweep curve (sweep) as SVG
           --quiet               no progress lines on stderr
+          --no-restore          after --writes, leave the moved numbers where they are
         """
 
     static let run = """

@@ -9,6 +9,8 @@ enum LoadTestOptions {
         "reassign-share", "admin-token", "pool", "json", "svg", "request-seed",
     ])
 
+    static let switches: Set<String> = ["quiet", "no-restore"]
+
     static func dataSetSpec(_ reader: ArgumentReader) throws(LoadTestError) -> DataSetSpec {
         guard reader.has("numbers") else {
             throw LoadTestError("\(reader.command) needs --numbers N: the size of the data set (the same N for seed and run)")
@@ -45,6 +47,7 @@ enum LoadTestOptions {
         configuration.reassignShare = try reader.number("reassign-share", default: configuration.reassignShare, in: 0...1, unit: "a share")
         configuration.poolSize = try reader.integer("pool", default: configuration.poolSize, in: 1...1_000_000)
         configuration.seed = try reader.unsigned("request-seed", default: configuration.seed)
+        configuration.restoreAfterRun = !reader.has("no-restore")
         configuration.adminToken = reader.string("admin-token") ?? getenv("SWITCHBOARD_ADMIN_TOKEN").map { String(cString: $0) }
         try configuration.validate()
         return configuration

@@ -9,17 +9,17 @@ extension LoadWorker {
         let before = kind == .callerID ? plan.live.agent(Int(prepared.target)) : plan.live.number(Int(prepared.target))
         let measured = intended >= schedule.warmupEnd
         recorder.countSent(kind, measured: measured)
-        let flight = InFlight(kind: kind, target: prepared.target, intended: intended, sent: now, measured: measured, before: before, write: nil)
+        let flight = InFlight(kind: kind, target: prepared.target, intended: intended, sent: now, measured: measured, before: before)
         transmit(prepared.bytes, flight, on: connection, now: now)
     }
 
-    func sendWrite(_ write: Operator.Write, on connection: LoadConnection, intended: UInt64, now: UInt64) {
+    func sendWrite(_ write: Operator.Write, on connection: LoadConnection, intended: UInt64, now: UInt64, restoring: Bool = false) {
         let bytes = write.newAgent.map { plan.factory.assign(number: write.number, agent: $0) } ?? plan.factory.unassign(number: write.number)
-        let measured = intended >= schedule.warmupEnd
+        let measured = !restoring && intended >= schedule.warmupEnd
         recorder.countSent(write.kind, measured: measured)
         let flight = InFlight(
             kind: write.kind, target: Int32(write.number), intended: intended, sent: now, measured: measured,
-            before: plan.live.number(write.number), write: write)
+            before: plan.live.number(write.number), write: write, restoring: restoring)
         transmit(bytes, flight, on: connection, now: now)
     }
 
@@ -45,17 +45,10 @@ extension LoadWorker {
         recorder.tick(at: now &- schedule.start)
         progress.answered.add(1, ordering: .relaxed)
         let verdict = judge(flight, status: head.status, body: connection.parser.body)
-        switch verdict {
-        case .correct:
-            recorder.recordCorrect(flight.kind, latency: now &- flight.intended, measured: flight.measured)
-        case .unexpectedStatus(let status):
-            countError(flight, .status, detail: "status \(status)")
-        case .wrong(let text):
-            countError(flight, .wrongAnswer, detail: text)
-        case .unparseable(let text):
-            countError(flight, .parse, detail: text)
-        case .unverifiable:
-            recorder.recordUnverifiable(flight.kind, measured: flight.measured)
+        if flight.restoring {
+            if verdict == .correct { recorder.restoredWrites += 1 } else { recorder.restoreErrors += 1 }
+        } else {
+            record(verdict, flight, now: now)
         }
         if let write = flight.write, let writer {
             let outcome: Operator.Outcome
@@ -69,11 +62,26 @@ extension LoadWorker {
         }
     }
 
+    private func record(_ verdict: Verdict, _ flight: InFlight, now: UInt64) {
+        switch verdict {
+        case .correct:
+            recorder.recordCorrect(flight.kind, latency: now &- flight.intended, measured: flight.measured)
+        case .unexpectedStatus(let status):
+            countError(flight, .status, detail: "status \(status)")
+        case .wrong(let text):
+            countError(flight, .wrongAnswer, detail: text)
+        case .unparseable(let text):
+            countError(flight, .parse, detail: text)
+        case .unverifiable:
+            recorder.recordUnverifiable(flight.kind, measured: flight.measured)
+        }
+    }
+
     /// The request on `connection` got no usable answer.
     func fail(_ connection: LoadConnection, _ error: ErrorKind, now: UInt64, detail: String) {
         guard let flight = connection.inFlight else { return }
         connection.inFlight = nil
-        countError(flight, error, detail: detail)
+        if flight.restoring { recorder.restoreErrors += 1 } else { countError(flight, error, detail: detail) }
         if let write = flight.write, let writer {
             recorder.uncertainWrites += 1
             writer.finish(write, outcome: .uncertain, now: now)

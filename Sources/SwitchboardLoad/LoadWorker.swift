@@ -51,6 +51,8 @@ final class LoadWorker: @unchecked Sendable {
     /// the run ended first).
     var unsent: UInt64 = 0
     var unfinished: UInt64 = 0
+    /// The seeded state could not be fully restored after the run.
+    var restoreIncomplete = false
 
     static let timerToken = UInt64.max
 
@@ -244,14 +246,56 @@ final class LoadWorker: @unchecked Sendable {
         nextTimeoutScan = next
     }
 
+    /// Counts what the run left undone, closes the traffic connections, restores the seeded
+    /// state if writes ran, and releases every descriptor.
     private func finish() {
         unsent = UInt64(queue.count - queueHead) + UInt64(writer?.queuedCount ?? 0)
-        for connection in connections {
+        for connection in connections where connection.state == .busy && connection.role == .traffic {
+            unfinished += 1
+        }
+        for connection in connections where connection.role == .traffic && connection.fd >= 0 {
+            Posix.close(connection.fd)
+            connection.fd = -1
+            connection.state = .disconnected
+            connection.inFlight = nil
+        }
+        if let writer, plan.configuration.restoreAfterRun {
+            restore(writer)
+        }
+        for connection in connections where connection.fd >= 0 {
             if connection.state == .busy { unfinished += 1 }
-            if connection.fd >= 0 { Posix.close(connection.fd) }
+            Posix.close(connection.fd)
             connection.fd = -1
         }
         Posix.close(timerFD)
         Posix.close(epollFD)
+    }
+
+    /// Puts every number the writes moved back with its seeded agent (bounded by
+    /// `restoreTimeout`), on the writers' connections, checking each answer like any write.
+    private func restore(_ writer: Operator) {
+        let events = UnsafeMutableBufferPointer<csb_epoll_event>.allocate(capacity: Int(CSB_EPOLL_MAX_EVENTS))
+        defer { events.deallocate() }
+        writer.beginRestore()
+        let deadline = Nanoclock.now() + UInt64(plan.configuration.restoreTimeout * 1e9)
+        while true {
+            let now = Nanoclock.now()
+            if writer.restoreDone || now >= deadline { break }
+            reconnectDue(now: now)
+            while let connection = takeIdle(&idleWriters) {
+                guard let write = writer.nextRestoreWrite() else {
+                    markIdle(connection)
+                    break
+                }
+                sendWrite(write, on: connection, intended: now, now: now, restoring: true)
+            }
+            if now >= nextTimeoutScan { scanTimeouts(now: now) }
+            var wake = Swift.min(deadline, now + 50_000_000, nextTimeoutScan)
+            for connection in connections where connection.role == .writes && connection.state == .disconnected {
+                wake = Swift.min(wake, connection.retryAt)
+            }
+            wait(until: wake, now: now, events: events)
+        }
+        restoreIncomplete = !writer.restoreDone || writer.unrestorable > 0
     }
 }

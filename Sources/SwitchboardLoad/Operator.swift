@@ -35,6 +35,7 @@ final class Operator {
     /// whether it was retired after an uncertain write.
     private var owner: [Int32]
     private var busy: [Bool]
+    private var busyCount = 0
     private var lastChange: [UInt64]
     private var retired: [Bool]
     /// Per connection (`account * 3 + provider`): agents free to take a number, oldest first.
@@ -127,6 +128,7 @@ final class Operator {
                 continue  // nothing to assign it to, and nothing to unassign
             }
             busy[slot] = true
+            busyCount += 1
             let write = Write(number: number, slot: slot, newAgent: newAgent, oldAgent: current)
             plan.live.begin(number: number, newAgent: newAgent, oldAgent: current)
             return write
@@ -136,6 +138,7 @@ final class Operator {
 
     func finish(_ write: Write, outcome: Outcome, now: UInt64) {
         busy[write.slot] = false
+        busyCount -= 1
         lastChange[write.slot] = now
         let group = Int(plan.dataSet.numberAccount[write.number]) * 3 + Int(plan.dataSet.numberProvider[write.number].rawValue)
         switch outcome {
@@ -151,6 +154,53 @@ final class Operator {
             plan.live.markUncertain(number: write.number, newAgent: write.newAgent, oldAgent: write.oldAgent)
             retired[write.slot] = true
         }
+    }
+
+    // MARK: Restoring the seeded state
+
+    /// Slots to unassign (their agent is not the seeded one), then to give back their seeded agent.
+    private var restoreUnassign: [Int] = []
+    private var restoreAssign: [Int] = []
+    /// Numbers left as they are: a write on them had an unknown outcome.
+    private(set) var unrestorable = 0
+
+    /// After the run: plans the writes that put every moved number back with its seeded agent, so
+    /// the next run against the same router starts from the seed.
+    func beginRestore() {
+        for slot in owner.indices {
+            let initial = plan.dataSet.initialAgent[Int(plan.movableNumbers[slot])]
+            guard owner[slot] != initial else { continue }
+            guard !retired[slot] else {
+                unrestorable += 1
+                continue
+            }
+            if owner[slot] >= 0 { restoreUnassign.append(slot) }
+            if initial >= 0 { restoreAssign.append(slot) }
+        }
+    }
+
+    var restoreDone: Bool { restoreUnassign.isEmpty && restoreAssign.isEmpty && busyCount == 0 }
+
+    /// The next restoring write; the assignments wait until every unassignment is acknowledged, so
+    /// each seeded agent is free when its number comes back.
+    func nextRestoreWrite() -> Write? {
+        var write: Write?
+        if let slot = restoreUnassign.popLast() {
+            write = Write(number: Int(plan.movableNumbers[slot]), slot: slot, newAgent: nil, oldAgent: Int(owner[slot]))
+        } else if busyCount == 0, let slot = restoreAssign.popLast() {
+            let number = Int(plan.movableNumbers[slot])
+            let current = owner[slot] < 0 ? nil : Int(owner[slot])
+            write = Write(number: number, slot: slot, newAgent: Int(plan.dataSet.initialAgent[number]), oldAgent: current)
+        }
+        guard let write else { return nil }
+        guard !busy[write.slot], !retired[write.slot] else {
+            unrestorable += 1
+            return nil
+        }
+        busy[write.slot] = true
+        busyCount += 1
+        plan.live.begin(number: write.number, newAgent: write.newAgent, oldAgent: write.oldAgent)
+        return write
     }
 
     private func takeIdle(group: Int, now: UInt64) -> Int? {

@@ -33,6 +33,7 @@ import Testing
         configuration.writeRate = 300
         configuration.writeConnections = 2
         configuration.timeout = 0.5  // the writes' cool-down: short, so numbers move more than once
+        configuration.restoreAfterRun = false
         let test = try LoadTest(configuration: configuration, dataSet: Self.dataSet)
         let result = try test.run()
         #expect(result.totalErrors == 0, "\(LoadReport.text(result))")
@@ -55,6 +56,28 @@ import Testing
             if slot.committed != dataSet.initialAgent[number] { moved += 1 }
         }
         #expect(moved > 50)
+    }
+
+    @Test func harness_afterARunWithWrites_restoresTheSeedSoTheNextRunIsRight() throws {
+        let router = try FakeRouter(dataSet: Self.dataSet)
+        let server = try router.serve()
+        defer { server.shutdown(gracePeriod: .seconds(1)) }
+        let seeded = try Self.dataSet.makeDirectory().image()
+        var configuration = Self.configuration(port: server.boundPort!)
+        configuration.writeRate = 300
+        configuration.writeConnections = 2
+        configuration.timeout = 0.5
+        let first = try LoadTest(configuration: configuration, dataSet: Self.dataSet).run()
+        #expect(first.totalErrors == 0, "\(LoadReport.text(first))")
+        #expect(first.restoredWrites > 50)
+        #expect(first.restoreErrors == 0)
+        #expect(!first.restoreIncomplete)
+        #expect(router.directory.image() == seeded)
+        // A fresh harness (seeded expectations) against the same router: still all right.
+        configuration.writeRate = 0
+        let second = try LoadTest(configuration: configuration, dataSet: Self.dataSet).run()
+        #expect(second.totalErrors == 0, "\(LoadReport.text(second))")
+        #expect(second.overall.correct > 500)
     }
 
     @Test func harness_correctRouterOpenLoop_achievesTheRateWithoutErrors() throws {
