@@ -105,7 +105,7 @@ let package = Package(
         .testTarget(name: "SwitchboardPosixTests", dependencies: ["SwitchboardPosix", "SwitchboardHTTP"], swiftSettings: strict),
         .testTarget(
             name: "SwitchboardLoadTests",
-            dependencies: ["SwitchboardLoad", "SwitchboardPosix", "SwitchboardHTTP", "SwitchboardCore", "SwitchboardProviders", "SwitchboardStore"],
+            dependencies: ["SwitchboardLoad", "SwitchboardPosix", "SwitchboardHTTP", "SwitchboardCore", "SwitchboardProviders", "SwitchboardStore", "SwitchboardServer"],
             swiftSettings: strict
         ),
         .testTarget(

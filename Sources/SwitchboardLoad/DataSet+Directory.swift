@@ -16,6 +16,7 @@ extension DataSet {
                     ProviderConnection(
                         account: id, provider: provider, apiKey: apiKey(account: account, provider: provider),
                         webhookSecret: webhookSecret(account: account, provider: provider),
+                        baseURL: "\(spec.providersURL)/\(provider.name)",
                         defaultCallerID: fallback < 0 ? nil : number(Int(fallback))))
             }
         }

@@ -16,6 +16,12 @@ public struct DataSetSpec: Hashable, Sendable {
     /// Spare active agents without a number, per routed number, in each account and provider:
     /// the agents operator writes move numbers to.
     public var idleAgentShare: Double
+    /// Where the router reaches the providers: each connection's `base_url` is this plus
+    /// `/retell`, `/vapi` or `/bland` (the provider simulator's layout). The default is the
+    /// simulator's default address, so the router's pushes and calls never leave the machine.
+    public var providersURL: String
+
+    public static let defaultProvidersURL = "http://127.0.0.1:8090"
 
     public static let maxNumbers = 10_000_000
     public static let maxAccounts = 1000
@@ -29,7 +35,7 @@ public struct DataSetSpec: Hashable, Sendable {
         numbers: Int, seed: UInt64 = 1, accounts: Int = 4,
         categoryWeights: [NumberCategory: Double] = DataSetSpec.defaultCategoryWeights,
         providerWeights: [Provider: Double] = DataSetSpec.defaultProviderWeights,
-        idleAgentShare: Double = 0.1
+        idleAgentShare: Double = 0.1, providersURL: String = DataSetSpec.defaultProvidersURL
     ) {
         self.numbers = numbers
         self.seed = seed
@@ -37,6 +43,7 @@ public struct DataSetSpec: Hashable, Sendable {
         self.categoryWeights = categoryWeights
         self.providerWeights = providerWeights
         self.idleAgentShare = idleAgentShare
+        self.providersURL = providersURL
     }
 
     /// Refuses a spec that cannot make a data set, naming the field and what to do.
@@ -52,6 +59,10 @@ public struct DataSetSpec: Hashable, Sendable {
         try Weights.check(providerWeights, field: "provider mix")
         guard idleAgentShare.isFinite, (0...1).contains(idleAgentShare) else {
             throw LoadTestError("idle agent share must be from 0 to 1, not \(idleAgentShare)")
+        }
+        let scheme = providersURL.hasPrefix("http://") || providersURL.hasPrefix("https://")
+        guard scheme, !providersURL.hasSuffix("/"), providersURL.utf8.count <= 200, providersURL.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw LoadTestError("providers URL (--providers-url) must be http:// or https:// without a trailing slash or spaces (e.g. http://127.0.0.1:8090), not '\(providersURL)'")
         }
     }
 }

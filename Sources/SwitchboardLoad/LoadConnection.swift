@@ -38,7 +38,15 @@ final class LoadConnection {
     let token: UInt64
     let role: Role
     var fd: Int32 = -1
-    var state = State.disconnected
+    /// The worker's tallies follow every change, so its loop never scans all connections to learn
+    /// whether any is busy or closed.
+    var state = State.disconnected {
+        didSet {
+            guard oldValue != state else { return }
+            tally.change(from: oldValue, to: state)
+        }
+    }
+    let tally: ConnectionTally
     var parser = HTTPResponseParser()
     var inFlight: InFlight?
     /// Bytes of the current request not yet accepted by the kernel.
@@ -53,10 +61,25 @@ final class LoadConnection {
     /// Whether an answer arrived since the last connect (if not, a close backs off).
     var answeredSinceConnect = false
 
-    init(token: UInt64, role: Role) {
+    init(token: UInt64, role: Role, tally: ConnectionTally) {
         self.token = token
         self.role = role
+        self.tally = tally
+        tally.disconnected += 1
     }
 
     var hasPendingOutput: Bool { outputOffset < output.count }
+}
+
+/// How many of a worker's connections are busy and how many closed. Thread-confined to the worker.
+final class ConnectionTally {
+    var busy = 0
+    var disconnected = 0
+
+    func change(from old: LoadConnection.State, to new: LoadConnection.State) {
+        if old == .busy { busy -= 1 }
+        if old == .disconnected { disconnected -= 1 }
+        if new == .busy { busy += 1 }
+        if new == .disconnected { disconnected += 1 }
+    }
 }

@@ -23,6 +23,8 @@ enum LoadTestHelp {
           --number-mix W        routed=85,unknown=5,unassigned=4,inactive_number=3,inactive_agent=3
           --provider-mix W      retell=1,vapi=1,bland=1
           --idle-agents X       spare agents per routed number, for reassignments (default 0.1)
+          --providers-url URL   the connections' base_url, + /retell, /vapi, /bland: the provider
+                                simulator (default http://127.0.0.1:8090; seed only, nothing leaves the machine)
         """
 
     static let seed = """

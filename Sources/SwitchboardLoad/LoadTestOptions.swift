@@ -3,7 +3,7 @@ import SwitchboardCore
 
 /// The options `seed`, `run` and `sweep` share, read into a `DataSetSpec` and a `LoadConfiguration`.
 enum LoadTestOptions {
-    static let dataSetOptions: Set<String> = ["numbers", "seed", "accounts", "number-mix", "provider-mix", "idle-agents"]
+    static let dataSetOptions: Set<String> = ["numbers", "seed", "accounts", "number-mix", "provider-mix", "idle-agents", "providers-url"]
     static let runOptions: Set<String> = dataSetOptions.union([
         "target", "connections", "threads", "duration", "warmup", "timeout", "mix", "writes", "write-connections",
         "reassign-share", "admin-token", "pool", "json", "svg", "request-seed",
@@ -23,6 +23,7 @@ enum LoadTestOptions {
         let providers = Dictionary(uniqueKeysWithValues: Provider.allCases.map { ($0.name, $0) })
         if let weights = try reader.weights("provider-mix", names: providers) { spec.providerWeights = weights }
         spec.idleAgentShare = try reader.number("idle-agents", default: spec.idleAgentShare, in: 0...1, unit: "a share of routed numbers")
+        if let url = reader.string("providers-url") { spec.providersURL = url }
         try spec.validate()
         return spec
     }

@@ -5,8 +5,12 @@ import SwitchboardPosix
 extension LoadWorker {
     // MARK: Connecting
 
-    func reconnectDue(now: UInt64) {
+    /// Connects every closed connection whose retry time has come (`writersOnly`: the restore
+    /// after the run, when the traffic connections stay closed).
+    func reconnectDue(now: UInt64, writersOnly: Bool = false) {
+        guard tally.disconnected > 0 else { return }
         for connection in connections where connection.state == .disconnected && connection.retryAt <= now {
+            if writersOnly && connection.role != .writes { continue }
             connect(connection, now: now)
         }
     }

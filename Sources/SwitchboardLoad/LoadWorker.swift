@@ -25,6 +25,7 @@ final class LoadWorker: @unchecked Sendable {
     let progress = WorkerProgress()
     var recorder: LoadRecorder
     var connections: [LoadConnection] = []
+    let tally = ConnectionTally()
     var random: SplitMix64
     let epollFD: Int32
     let timerFD: Int32
@@ -87,8 +88,8 @@ final class LoadWorker: @unchecked Sendable {
             throw LoadTestError("cannot start load thread \(index): \(error)")
         }
         readBuffer = .allocate(byteCount: 64 * 1024, alignment: 16)
-        for _ in 0..<trafficConnections { connections.append(LoadConnection(token: UInt64(connections.count), role: .traffic)) }
-        for _ in 0..<writeConnections { connections.append(LoadConnection(token: UInt64(connections.count), role: .writes)) }
+        for _ in 0..<trafficConnections { connections.append(LoadConnection(token: UInt64(connections.count), role: .traffic, tally: tally)) }
+        for _ in 0..<writeConnections { connections.append(LoadConnection(token: UInt64(connections.count), role: .writes, tally: tally)) }
     }
 
     deinit {
@@ -120,7 +121,7 @@ final class LoadWorker: @unchecked Sendable {
 
     /// Requests queued, or answers awaited.
     private var hasOutstanding: Bool {
-        queueHead < queue.count || writer?.hasQueued == true || connections.contains { $0.state == .busy }
+        queueHead < queue.count || writer?.hasQueued == true || tally.busy > 0
     }
 
     // MARK: Schedule
@@ -194,8 +195,10 @@ final class LoadWorker: @unchecked Sendable {
         if let due = nextDue() { wake = Swift.min(wake, due) }
         if let due = writer?.nextDue(end: schedule.end) { wake = Swift.min(wake, due) }
         wake = Swift.min(wake, nextTimeoutScan)
-        for connection in connections where connection.state == .disconnected {
-            wake = Swift.min(wake, connection.retryAt)
+        if tally.disconnected > 0 {
+            for connection in connections where connection.state == .disconnected {
+                wake = Swift.min(wake, connection.retryAt)
+            }
         }
         return wake
     }
@@ -281,7 +284,7 @@ final class LoadWorker: @unchecked Sendable {
         while true {
             let now = Nanoclock.now()
             if writer.restoreDone || now >= deadline { break }
-            reconnectDue(now: now)
+            reconnectDue(now: now, writersOnly: true)
             while let connection = takeIdle(&idleWriters) {
                 guard let write = writer.nextRestoreWrite() else {
                     markIdle(connection)

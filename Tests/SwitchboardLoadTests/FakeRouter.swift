@@ -16,11 +16,18 @@ final class FakeRouter: Sendable {
     let wrongAgentFor: @Sendable (E164) -> Bool
     /// Between these times (since `start`), every request waits until the window ends.
     let stall: ClosedRange<Double>?
+    /// Answer webhooks and caller-ID look-ups from the seeded state, never from the writes: a
+    /// router whose acknowledged writes do not reach the hot path.
+    let frozen: Directory?
     private let clockStart = Guarded(ContinuousClock.now)
 
-    init(dataSet: DataSet, wrongAgentFor: @escaping @Sendable (E164) -> Bool = { _ in false }, stall: ClosedRange<Double>? = nil) throws {
+    init(
+        dataSet: DataSet, wrongAgentFor: @escaping @Sendable (E164) -> Bool = { _ in false }, stall: ClosedRange<Double>? = nil,
+        staleReads: Bool = false
+    ) throws {
         self.dataSet = dataSet
         self.directory = try dataSet.makeDirectory()
+        self.frozen = staleReads ? try dataSet.makeDirectory() : nil
         self.wrongAgentFor = wrongAgentFor
         self.stall = stall
     }
@@ -80,6 +87,7 @@ final class FakeRouter: Sendable {
     }
 
     private func webhook(provider name: String, account: String, request: HTTPRequest) -> HTTPResponse {
+        let directory = frozen ?? directory
         guard let provider = Provider(name: name), let accountID = try? Identifier(account),
             let connection = directory.connection(account: accountID, provider: provider),
             let slot = directory.index.accountSlot(account)
@@ -101,6 +109,7 @@ final class FakeRouter: Sendable {
     }
 
     private func callerID(account: String, agent: String) -> HTTPResponse {
+        let directory = frozen ?? directory
         guard let slot = directory.index.accountSlot(account) else { return .error(status: 404, code: "unknown_account", message: "no such account") }
         switch directory.index.callerID(account: slot, agentID: agent) {
         case .chosen(let number, let source, let record):

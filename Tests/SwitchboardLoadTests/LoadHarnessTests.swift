@@ -80,6 +80,25 @@ import Testing
         #expect(second.overall.correct > 500)
     }
 
+    @Test func harness_routerIgnoringAcknowledgedWrites_countsWrongAnswers() throws {
+        // Writes are acknowledged, but webhooks keep answering from the seed: after the
+        // acknowledgement only the new agent is right, so the old one is a wrong answer.
+        let router = try FakeRouter(dataSet: Self.dataSet, staleReads: true)
+        let server = try router.serve()
+        defer { server.shutdown(gracePeriod: .seconds(1)) }
+        var configuration = Self.configuration(port: server.boundPort!)
+        configuration.writeRate = 300
+        configuration.writeConnections = 2
+        configuration.timeout = 0.5
+        configuration.restoreAfterRun = false
+        // Few numbers called, so the moved ones are called often after their move.
+        configuration.poolSize = 100
+        let result = try LoadTest(configuration: configuration, dataSet: Self.dataSet).run()
+        #expect(result.errors(.wrongAnswer) > 20, "\(LoadReport.text(result))")
+        #expect(result.statistics(.assign).errorCount + result.statistics(.unassign).errorCount == 0)
+        #expect(result.errors(.status) + result.errors(.connection) + result.errors(.timeout) + result.errors(.parse) == 0)
+    }
+
     @Test func harness_correctRouterOpenLoop_achievesTheRateWithoutErrors() throws {
         let router = try FakeRouter(dataSet: Self.dataSet)
         let server = try router.serve()
