@@ -279,13 +279,18 @@ final class LoadWorker: @unchecked Sendable {
     private func restore(_ writer: Operator) {
         let events = UnsafeMutableBufferPointer<csb_epoll_event>.allocate(capacity: Int(CSB_EPOLL_MAX_EVENTS))
         defer { events.deallocate() }
-        writer.beginRestore()
         let deadline = Nanoclock.now() + UInt64(plan.configuration.restoreTimeout * 1e9)
+        var planned = false
         while true {
             let now = Nanoclock.now()
-            if writer.restoreDone || now >= deadline { break }
+            // Writes of the run still out finish (or time out) first: the plan needs settled owners.
+            if !planned && writer.isIdle {
+                writer.beginRestore()
+                planned = true
+            }
+            if (planned && writer.restoreDone) || now >= deadline { break }
             reconnectDue(now: now, writersOnly: true)
-            while let connection = takeIdle(&idleWriters) {
+            while planned, let connection = takeIdle(&idleWriters) {
                 guard let write = writer.nextRestoreWrite() else {
                     markIdle(connection)
                     break
@@ -299,6 +304,6 @@ final class LoadWorker: @unchecked Sendable {
             }
             wait(until: wake, now: now, events: events)
         }
-        restoreIncomplete = !writer.restoreDone || writer.unrestorable > 0
+        restoreIncomplete = !planned || !writer.restoreDone || writer.unrestorable > 0
     }
 }

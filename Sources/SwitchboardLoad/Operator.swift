@@ -181,6 +181,9 @@ final class Operator {
 
     var restoreDone: Bool { restoreUnassign.isEmpty && restoreAssign.isEmpty && busyCount == 0 }
 
+    /// No write is out (the restore is planned only then, from settled owners).
+    var isIdle: Bool { busyCount == 0 }
+
     /// The next restoring write; the assignments wait until every unassignment is acknowledged, so
     /// each seeded agent is free when its number comes back.
     func nextRestoreWrite() -> Write? {
@@ -193,9 +196,10 @@ final class Operator {
             write = Write(number: number, slot: slot, newAgent: Int(plan.dataSet.initialAgent[number]), oldAgent: current)
         }
         guard let write else { return nil }
-        guard !busy[write.slot], !retired[write.slot] else {
+        guard !retired[write.slot] else {
+            // Its unassignment had an unknown outcome: leave it, and say so.
             unrestorable += 1
-            return nil
+            return nextRestoreWrite()
         }
         busy[write.slot] = true
         busyCount += 1
