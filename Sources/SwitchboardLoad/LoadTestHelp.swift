@@ -33,7 +33,7 @@ enum LoadTestHelp {
         Writes the data set into a new data directory DIR (refused if DIR already holds state).
         Serve it with `switchboard serve --data DIR`, then load it with the same data-set options.
 
-        """ + dataSetOptions
+        """ + "\n" + dataSetOptions
 
     static let runOptions = """
         run options:
@@ -64,7 +64,7 @@ enum LoadTestHelp {
         free connection if all are busy, and their latency counts from when they were due.
         Prints a report (stdout) and progress once a second (stderr). Exit 1 on any wrong answer.
 
-        """ + dataSetOptions + "\n" + runOptions
+        """ + "\n" + dataSetOptions + "\n" + runOptions
 
     static let sweep = """
         loadtest sweep --numbers N --rates R1,R2,… [data-set options] [run options]
@@ -72,7 +72,7 @@ enum LoadTestHelp {
         One open-loop run per rate, in order; prints target and achieved rate with p50 and p99,
         and with --svg draws p50/p99 latency against achieved throughput.
 
-        """ + dataSetOptions + "\n" + runOptions
+        """ + "\n" + dataSetOptions + "\n" + runOptions
 
     static func describe(_ configuration: LoadConfiguration) -> String {
         let mode: String
