@@ -63,6 +63,13 @@ let package = Package(
             dependencies: ["SwitchboardCore", "SwitchboardServer", "SwitchboardSimulator", "SwitchboardClient", "SwitchboardProviders"],
             swiftSettings: strict
         ),
+        // The load-test harness: a data set, an epoll HTTP/1.1 client playing providers, workflow
+        // engines and operators, answer checking, HDR histograms, text/JSON/SVG reports.
+        .target(
+            name: "SwitchboardLoad",
+            dependencies: ["SwitchboardCore", "SwitchboardStore", "SwitchboardProviders", "SwitchboardPosix", "CSwitchboardLinux"],
+            swiftSettings: strict
+        ),
         // The executable: argument parsing into a command enum, then the work.
         .executableTarget(
             name: "switchboard",
@@ -96,6 +103,11 @@ let package = Package(
         ),
         .testTarget(name: "SwitchboardHTTPTests", dependencies: ["SwitchboardHTTP"], swiftSettings: strict),
         .testTarget(name: "SwitchboardPosixTests", dependencies: ["SwitchboardPosix", "SwitchboardHTTP"], swiftSettings: strict),
+        .testTarget(
+            name: "SwitchboardLoadTests",
+            dependencies: ["SwitchboardLoad", "SwitchboardPosix", "SwitchboardHTTP", "SwitchboardCore", "SwitchboardProviders", "SwitchboardStore", "SwitchboardServer"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "SwitchboardServerTests",
             dependencies: [

@@ -3,20 +3,20 @@
 // outcome, not an error), and any other failure throws a `PosixError` naming the call and errno.
 // A loop that died on EINTR from epoll_wait (FlyingFox once did) cannot happen here.
 
-import CSwitchboardLinux
+package import CSwitchboardLinux
 import Glibc
 
 /// The outcome of a call on a non-blocking descriptor.
-enum IOResult<Value> {
+package enum IOResult<Value> {
     case done(Value)
     case wouldBlock
 }
 
 /// The syscall wrapper. Functions throw `PosixError`; none returns -1.
-enum Posix {
+package enum Posix {
     /// Runs `body` until it returns something other than -1 with errno EINTR.
     @inline(__always)
-    static func call<Result: BinaryInteger>(
+    package static func call<Result: BinaryInteger>(
         _ name: StaticString, _ body: () -> Result
     ) throws(PosixError) -> Result {
         while true {
@@ -30,7 +30,7 @@ enum Posix {
 
     /// Like `call`, for non-blocking descriptors: would-block is a value.
     @inline(__always)
-    static func nonBlocking<Result: BinaryInteger>(
+    package static func nonBlocking<Result: BinaryInteger>(
         _ name: StaticString, _ body: () -> Result
     ) throws(PosixError) -> IOResult<Result> {
         while true {
@@ -48,18 +48,18 @@ enum Posix {
     /// `close(2)`. Not retried on EINTR: Linux releases the descriptor even then, and a retry could
     /// close one another thread just opened. Errors are ignored: there is nothing to do about them
     /// for a socket, and the descriptor is gone either way.
-    static func close(_ fd: Int32) {
+    package static func close(_ fd: Int32) {
         _ = Glibc.close(fd)
     }
 
     // MARK: Sockets
 
     /// A non-blocking, close-on-exec TCP socket.
-    static func streamSocket(domain: Int32) throws(PosixError) -> Int32 {
+    package static func streamSocket(domain: Int32) throws(PosixError) -> Int32 {
         try call("socket") { csb_stream_socket(domain) }
     }
 
-    static func setOption(_ fd: Int32, level: Int32, name: Int32, value: Int32) throws(PosixError) {
+    package static func setOption(_ fd: Int32, level: Int32, name: Int32, value: Int32) throws(PosixError) {
         _ = try call("setsockopt") { csb_setsockopt_int(fd, level, name, value) }
     }
 
@@ -96,13 +96,13 @@ enum Posix {
     }
 
     /// One `recv(2)`; `.done(0)` is end of stream.
-    static func receive(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(PosixError) -> IOResult<Int> {
+    package static func receive(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(PosixError) -> IOResult<Int> {
         try nonBlocking("recv") { recv(fd, buffer.baseAddress, buffer.count, 0) }
     }
 
     /// One `send(2)` with MSG_NOSIGNAL: a peer that went away gives EPIPE here instead of killing
     /// the process with SIGPIPE.
-    static func send(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws(PosixError) -> IOResult<Int> {
+    package static func send(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws(PosixError) -> IOResult<Int> {
         try nonBlocking("send") { Glibc.send(fd, bytes.baseAddress, bytes.count, CSB_MSG_NOSIGNAL) }
     }
 
@@ -113,11 +113,11 @@ enum Posix {
 
     // MARK: epoll and eventfd
 
-    static func epollCreate() throws(PosixError) -> Int32 {
+    package static func epollCreate() throws(PosixError) -> Int32 {
         try call("epoll_create1") { csb_epoll_create() }
     }
 
-    static func epollControl(
+    package static func epollControl(
         _ epfd: Int32, _ operation: Int32, _ fd: Int32, events: UInt32, data: UInt64
     ) throws(PosixError) {
         _ = try call("epoll_ctl") { csb_epoll_ctl(epfd, operation, fd, events, data) }
@@ -125,7 +125,7 @@ enum Posix {
 
     /// Waits for events; EINTR (a signal arrived) is retried with the same timeout, which at worst
     /// delays a timer check by one timeout.
-    static func epollWait(
+    package static func epollWait(
         _ epfd: Int32, into events: UnsafeMutableBufferPointer<csb_epoll_event>, timeoutMilliseconds: Int32
     ) throws(PosixError) -> Int {
         Int(

@@ -10,11 +10,11 @@ import Glibc
 ///
 /// `@unchecked Sendable`: the mutex and condition live in memory allocated once in `init` and freed
 /// in `deinit`, never moved; pthread mutexes and conditions are made to be shared between threads.
-final class PosixLock: @unchecked Sendable {
+package final class PosixLock: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let condition: UnsafeMutablePointer<pthread_cond_t>
 
-    init() {
+    package init() {
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
         condition = .allocate(capacity: 1)
@@ -33,13 +33,13 @@ final class PosixLock: @unchecked Sendable {
     }
 
     @inline(__always)
-    func lock() {
+    package func lock() {
         let result = pthread_mutex_lock(mutex)
         assert(result == 0)
     }
 
     @inline(__always)
-    func unlock() {
+    package func unlock() {
         let result = pthread_mutex_unlock(mutex)
         assert(result == 0)
     }
@@ -68,16 +68,16 @@ final class PosixLock: @unchecked Sendable {
 ///
 /// `@unchecked Sendable`: `value` is read and written only inside `withLock` / `wait(until:)`,
 /// with `lock` held.
-final class Guarded<Value>: @unchecked Sendable {
+package final class Guarded<Value>: @unchecked Sendable {
     private let lock = PosixLock()
     private var value: Value
 
-    init(_ value: Value) {
+    package init(_ value: Value) {
         self.value = value
     }
 
     @inline(__always)
-    func withLock<Result, Failure: Error>(_ body: (inout Value) throws(Failure) -> Result) throws(Failure) -> Result {
+    package func withLock<Result, Failure: Error>(_ body: (inout Value) throws(Failure) -> Result) throws(Failure) -> Result {
         lock.lock()
         defer { lock.unlock() }
         return try body(&value)
@@ -85,7 +85,7 @@ final class Guarded<Value>: @unchecked Sendable {
 
     /// Like `withLock`, then wakes the threads in `wait(until:)` so they re-check their condition:
     /// every one, or (`all: false`) one, when any waiter can use the change (a queued job).
-    func withLockNotifying<Result>(all: Bool = true, _ body: (inout Value) -> Result) -> Result {
+    package func withLockNotifying<Result>(all: Bool = true, _ body: (inout Value) -> Result) -> Result {
         lock.lock()
         defer {
             if all { lock.broadcast() } else { lock.signal() }
@@ -95,7 +95,7 @@ final class Guarded<Value>: @unchecked Sendable {
     }
 
     /// Sleeps until `condition` holds, then runs `body` with the lock still held.
-    func wait<Result>(until condition: (Value) -> Bool, then body: (inout Value) -> Result) -> Result {
+    package func wait<Result>(until condition: (Value) -> Bool, then body: (inout Value) -> Result) -> Result {
         lock.lock()
         defer { lock.unlock() }
         while !condition(value) { lock.wait() }

@@ -1,11 +1,11 @@
-import CSwitchboardLinux
+package import CSwitchboardLinux
 import Glibc
 
 /// Starts plain pthreads for event loops, the offload pool and the signal watcher.
 ///
 /// Why not Foundation's `Thread`: this module needs nothing else from Foundation, and a named
 /// pthread shows up as `sb-loop-3` in `top -H` and debuggers.
-enum PosixThread {
+package enum PosixThread {
     /// Carries the closure through `pthread_create`'s `void *` argument.
     private final class Start {
         let body: @Sendable () -> Void
@@ -16,7 +16,7 @@ enum PosixThread {
     /// `joinable`, the thread is detached: it releases its resources when it ends, and whoever
     /// needs to know that it ended waits on their own condition.
     @discardableResult
-    static func spawn(
+    package static func spawn(
         name: String, joinable: Bool = false, _ body: @escaping @Sendable () -> Void
     ) throws(PosixError) -> pthread_t {
         let start = Unmanaged.passRetained(
@@ -43,7 +43,7 @@ enum PosixThread {
     }
 
     /// Waits for `thread` to finish.
-    static func join(_ thread: pthread_t) {
+    package static func join(_ thread: pthread_t) {
         _ = pthread_join(thread, nil)
     }
 

@@ -1,7 +1,7 @@
-import Glibc
+package import Glibc
 
 /// An IPv4 or IPv6 socket address, stored in a `sockaddr_storage` so both fit one type.
-struct SocketAddress: @unchecked Sendable, CustomStringConvertible {
+package struct SocketAddress: @unchecked Sendable, CustomStringConvertible {
     // `@unchecked Sendable`: a plain C value (`sockaddr_storage` holds no pointers); Swift just
     // cannot see that an imported struct is safe to copy between threads.
 
@@ -16,7 +16,7 @@ struct SocketAddress: @unchecked Sendable, CustomStringConvertible {
     /// A numeric IPv4 (`127.0.0.1`, `0.0.0.0`) or IPv6 (`::1`, `::`) host, or `localhost`
     /// (127.0.0.1). Names are not resolved: a listen address is configuration, and resolving it
     /// would make start-up depend on DNS.
-    init(host: String, port: UInt16) throws(HTTPServerConfigurationError) {
+    package init(host: String, port: UInt16) throws(HTTPServerConfigurationError) {
         let numeric = host == "localhost" ? "127.0.0.1" : host
         var storage = sockaddr_storage()
         var ipv4 = sockaddr_in()
@@ -40,7 +40,7 @@ struct SocketAddress: @unchecked Sendable, CustomStringConvertible {
         throw HTTPServerConfigurationError("listen host '\(host)' is not a numeric IPv4 or IPv6 address")
     }
 
-    var family: Int32 { Int32(storage.ss_family) }
+    package var family: Int32 { Int32(storage.ss_family) }
 
     var port: UInt16 {
         withUnsafeBytes(of: storage) { raw in
@@ -53,7 +53,7 @@ struct SocketAddress: @unchecked Sendable, CustomStringConvertible {
     }
 
     /// `127.0.0.1:54321` or `[::1]:54321`; for logs and `RequestContext.remoteAddress`.
-    var description: String {
+    package var description: String {
         var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
         return withUnsafeBytes(of: storage) { raw in
             switch Int32(storage.ss_family) {
@@ -76,7 +76,7 @@ struct SocketAddress: @unchecked Sendable, CustomStringConvertible {
     }
 
     /// Calls `body` with the address as the `sockaddr` pointer and length the socket calls take.
-    func withSockaddr<Result, Failure: Error>(
+    package func withSockaddr<Result, Failure: Error>(
         _ body: (UnsafePointer<sockaddr>, socklen_t) throws(Failure) -> Result
     ) throws(Failure) -> Result {
         var copy = storage

@@ -47,6 +47,15 @@ int csb_epoll_wait(int epfd, csb_epoll_event *events, int max_events, int timeou
 /// `eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)`: a counter a thread bumps to wake an epoll loop.
 int csb_eventfd(void);
 
+// MARK: timerfd
+
+/// `timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)`: a descriptor epoll waits on that
+/// fires at a nanosecond deadline (epoll_wait's own timeout is whole milliseconds, too coarse for
+/// the load-test harness's open-loop schedule).
+int csb_timerfd_create(void);
+/// Arms `fd` to fire once at `deadline_ns`, absolute on CLOCK_MONOTONIC; 0 disarms it.
+int csb_timerfd_arm(int fd, uint64_t deadline_ns);
+
 // MARK: sockets
 
 /// `socket(domain, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)`.
