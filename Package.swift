@@ -73,7 +73,7 @@ let package = Package(
         // The executable: argument parsing into a command enum, then the work.
         .executableTarget(
             name: "switchboard",
-            dependencies: ["SwitchboardCore", "SwitchboardStore", "SwitchboardServer", "SwitchboardSimulator", "SwitchboardClient", "SwitchboardDemo"],
+            dependencies: ["SwitchboardCore", "SwitchboardStore", "SwitchboardServer", "SwitchboardSimulator", "SwitchboardClient", "SwitchboardDemo", "SwitchboardLoad"],
             swiftSettings: strict
         ),
 

@@ -6,6 +6,7 @@ import SwitchboardClient
 import SwitchboardServer
 import SwitchboardSimulator
 import SwitchboardDemo
+import SwitchboardLoad
 
 /// A command line that names a bad argument (exit 64, EX_USAGE).
 struct UsageError: Error {
@@ -40,6 +41,7 @@ enum Command {
     case snapshotImport(data: String, file: String)
     case simulateProviders([String])
     case demo([String])
+    case loadtest([String])
     /// `numbers`, `agents`, `assign`, `unassign`: talk to a running router.
     case admin(AdminCommand)
 
@@ -50,6 +52,7 @@ enum Command {
           switchboard serve [--listen HOST:PORT] [--data DIR] [--threads N]
                                                         the router (default 127.0.0.1:8080, ./switchboard-data)
           switchboard demo                              the router and the provider simulator, walking the seed's flows
+          switchboard loadtest seed|run|sweep ...       the load-test harness (see switchboard loadtest --help)
           switchboard simulate-providers [--listen HOST:PORT] [--seed]
                                                         Retell, Vapi and Bland APIs on loopback (default 127.0.0.1:8090)
           switchboard numbers [--available] [--provider P] [--status S] [--assigned B]
@@ -90,6 +93,7 @@ enum Command {
         case "serve": return try parseServe(Array(arguments.dropFirst()))
         case "simulate-providers": return .simulateProviders(Array(arguments.dropFirst()))
         case "demo": return .demo(Array(arguments.dropFirst()))
+        case "loadtest": return .loadtest(Array(arguments.dropFirst()))
         case "numbers", "agents", "assign", "unassign", "sync", "calls": return try AdminArguments.parse(first, Array(arguments.dropFirst()))
         default: throw UsageError(message: "unknown command '\(first)'")
         }
@@ -195,6 +199,7 @@ enum Command {
         case .snapshotImport(let data, let file): return try SnapshotCommands.importLines(data: data, file: file)
         case .simulateProviders(let arguments): return SimulatorCommand.run(arguments: arguments)
         case .demo(let arguments): return DemoCommand.run(arguments: arguments)
+        case .loadtest(let arguments): return LoadTestCommand.run(arguments: arguments)
         case .admin(let command):
             var standardError = StandardError()
             return command.run(output: { FileHandle.standardOutput.write(Data($0.utf8)) }, errors: { print($0, terminator: "", to: &standardError) })
