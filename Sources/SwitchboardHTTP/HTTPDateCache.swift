@@ -1,5 +1,3 @@
-import Synchronization
-
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -13,11 +11,14 @@ import Synchronization
 /// formatted bytes with the epoch second they belong to and reformats only when the clock reports a
 /// different second (forwards or backwards).
 ///
-/// Thread safety: one instance may be shared by every event loop. The state is in a
-/// `Synchronization.Mutex`, held for an integer compare and an array retain (plus, once a second,
-/// the formatting), so contention is negligible; a per-loop instance also works and never contends.
-/// No `@unchecked Sendable` is needed: the only stored state is the Mutex and a `@Sendable` clock.
-public final class HTTPDateCache: Sendable {
+/// Thread safety: one instance may be shared by every event loop. The state is guarded by a pthread
+/// mutex, held for an integer compare and an array retain (plus, once a second, the formatting), so
+/// contention is negligible; a per-loop instance (as the server uses) never contends. Not
+/// `Synchronization.Mutex`: ThreadSanitizer cannot see its futex waits and reports false races.
+///
+/// `@unchecked Sendable`: `entry` is read and written only between `pthread_mutex_lock` and
+/// `pthread_mutex_unlock` of `mutex`, which is allocated once in `init` and freed in `deinit`.
+public final class HTTPDateCache: @unchecked Sendable {
     /// Seconds since 1970-01-01 UTC.
     public typealias Clock = @Sendable () -> Int64
 
@@ -27,12 +28,20 @@ public final class HTTPDateCache: Sendable {
     }
 
     private let clock: Clock
-    private let entry: Mutex<Entry?>
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private var entry: Entry?
 
     /// - Parameter clock: the time source; tests inject a fixed or stepping clock.
     public init(clock: @escaping Clock = HTTPDateCache.systemClock) {
         self.clock = clock
-        self.entry = Mutex(nil)
+        mutex = .allocate(capacity: 1)
+        mutex.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(mutex, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
     }
 
     /// The real-time clock, whole seconds (clock_gettime is a vDSO call: no syscall).
@@ -46,12 +55,12 @@ public final class HTTPDateCache: Sendable {
     /// every call returns the same array storage.
     public func current() -> [UInt8] {
         let second = clock()
-        return entry.withLock { entry in
-            if let cached = entry, cached.second == second { return cached.value }
-            let value = IMFFixdate.format(epochSeconds: second)
-            entry = Entry(second: second, value: value)
-            return value
-        }
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        if let cached = entry, cached.second == second { return cached.value }
+        let value = IMFFixdate.format(epochSeconds: second)
+        entry = Entry(second: second, value: value)
+        return value
     }
 
     /// The current IMF-fixdate as a String.

@@ -1,5 +1,4 @@
 import SwitchboardCore
-import Synchronization
 
 /// One routing decision, as `GET /v1/accounts/{a}/events` shows it (SPEC §3 `event` shape).
 struct RoutingEvent: Sendable {
@@ -98,7 +97,7 @@ public final class EventLog: Sendable {
     }
 
     private final class Lane: Sendable {
-        let rings = Mutex(Rings())
+        let rings = Locked(Rings())
     }
 
     private struct Rings {
