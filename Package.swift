@@ -120,10 +120,18 @@ let package = Package(
         .testTarget(name: "SwitchboardClientTests", dependencies: ["SwitchboardClient"], swiftSettings: strict),
 
         // Benchmarks: plain executables, run in release mode (results in benchmarks/RESULTS.md).
+        // The measuring kit of every benchmark: interleaved runs, min/median, tables, goal verdicts.
+        .target(name: "BenchmarkSupport", path: "benchmarks/BenchmarkSupport", swiftSettings: strict),
         .executableTarget(
             name: "CoreBenchmarks",
-            dependencies: ["SwitchboardCore"],
+            dependencies: ["SwitchboardCore", "BenchmarkSupport"],
             path: "benchmarks/CoreBenchmarks",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "WebhookBenchmarks",
+            dependencies: ["BenchmarkSupport", "SwitchboardCore", "SwitchboardHTTP", "SwitchboardPosix", "SwitchboardProviders", "SwitchboardServer"],
+            path: "benchmarks/WebhookBenchmarks",
             swiftSettings: strict
         ),
         .executableTarget(

@@ -12,34 +12,29 @@ public enum Crypto {
 
     /// SHA-256 of `bytes` as 64 lower-case hex digits.
     public static func sha256Hex(_ bytes: some Collection<UInt8>) -> String {
+        hex(sha256(bytes))
+    }
+
+    /// HMAC-SHA256 (RFC 2104) of `message` under `key`: 32 bytes.
+    public static func hmacSHA256(key: some Collection<UInt8>, message: some Sequence<UInt8>) -> [UInt8] {
+        var mac = HMACSHA256(key: key)
+        mac.update(message)
+        return mac.finalize()
+    }
+
+    /// SHA-256 of `bytes`: 32 bytes.
+    public static func sha256(_ bytes: some Collection<UInt8>) -> [UInt8] {
         _ = initialize
         var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
         let input = Array(bytes)
         input.withUnsafeBufferPointer { buffer in
             _ = SHA256(buffer.baseAddress, buffer.count, &digest)
         }
-        return hex(digest)
-    }
-
-    /// HMAC-SHA256 (RFC 2104) of `message` under `key`: 32 bytes.
-    public static func hmacSHA256(key: some Collection<UInt8>, message: some Collection<UInt8>) -> [UInt8] {
-        _ = initialize
-        var digest = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 0
-        // A zero-length key or message still needs a valid pointer: pad with one unused byte.
-        let keyBytes = Array(key) + [0]
-        let messageBytes = Array(message) + [0]
-        let result = keyBytes.withUnsafeBufferPointer { keyBuffer in
-            messageBytes.withUnsafeBufferPointer { messageBuffer in
-                HMAC(EVP_sha256(), keyBuffer.baseAddress, Int32(keyBuffer.count - 1), messageBuffer.baseAddress, messageBuffer.count - 1, &digest, &length)
-            }
-        }
-        precondition(result != nil && length == 32, "HMAC-SHA256 failed in libcrypto")
         return digest
     }
 
     /// HMAC-SHA256 as 64 lower-case hex digits (the providers' signature format).
-    public static func hmacSHA256Hex(key: some Collection<UInt8>, message: some Collection<UInt8>) -> String {
+    public static func hmacSHA256Hex(key: some Collection<UInt8>, message: some Sequence<UInt8>) -> String {
         hex(hmacSHA256(key: key, message: message))
     }
 

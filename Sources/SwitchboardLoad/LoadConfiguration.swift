@@ -36,6 +36,10 @@ public struct LoadConfiguration: Hashable, Sendable {
     public var restoreAfterRun = true
     /// Seconds the restoring may take at most.
     public var restoreTimeout: Double = 120
+    /// Ceiling mode, for a server that answers every request with a fixed 200 (nginx): the same
+    /// requests, connections and timing, but an answer counts as correct when its status is 2xx;
+    /// bodies are not judged. Never for the router: it would hide wrong answers.
+    public var ceiling = false
 
     public init() {}
 
@@ -49,6 +53,7 @@ public struct LoadConfiguration: Hashable, Sendable {
         guard (1...LoadConfiguration.maxThreads).contains(threads) else {
             throw LoadTestError("threads must be from 1 to \(LoadConfiguration.maxThreads), not \(threads)")
         }
+        guard !ceiling || writeRate == 0 else { throw LoadTestError("--ceiling measures a fixed-answer server: it cannot be combined with --writes") }
         guard threads <= connections else { throw LoadTestError("threads (\(threads)) must not exceed connections (\(connections))") }
         guard warmup.isFinite, (0...3600).contains(warmup) else { throw LoadTestError("warm-up must be from 0 to 3600 seconds, not \(warmup)") }
         guard duration.isFinite, duration > 0, duration <= 86_400 else {

@@ -15,7 +15,10 @@ public enum LoadReport {
         var setLine = "target \(result.target), data set of \(result.dataSetNumbers) numbers (seed \(result.dataSetSeed))"
         if result.writeRate > 0 { setLine += ", operator writes at \(Format.fixed(result.writeRate, 0))/s" }
         lines.append(setLine)
-        lines.append("latency from the intended send time, correct answers only")
+        lines.append(
+            result.ceiling
+                ? "CEILING MODE: any 2xx counts, bodies not judged (a fixed-answer server); latency from the intended send time"
+                : "latency from the intended send time, correct answers only")
         lines.append("")
         let header = ["kind", "sent", "correct", "errors", "per s", "p50", "p90", "p99", "p99.9", "max"]
         let widths = [16, 10, 10, 8, 10, 10, 10, 10, 10, 10]
@@ -85,6 +88,7 @@ public enum LoadReport {
         out.member("data_set_numbers", result.dataSetNumbers)
         out.member("data_set_seed", result.dataSetSeed)
         out.member("write_rate", result.writeRate)
+        out.member("ceiling", result.ceiling)
         out.member("throughput", result.throughput)
         out.member("sent_rate", result.sentRate)
         out.beginObject("kinds")

@@ -9,6 +9,8 @@ public struct LoadResult: Sendable {
     public var dataSetNumbers: Int
     public var dataSetSeed: UInt64
     public var writeRate: Double
+    /// Ceiling mode: statuses only, bodies not judged (see `LoadConfiguration.ceiling`).
+    public var ceiling = false
 
     public var kinds: [RequestKind: KindStatistics] = [:]
     /// Errors during the warm-up (not in `kinds`).

@@ -67,6 +67,7 @@ public final class LoadTest: Sendable {
             warmupSeconds: configuration.warmup, durationSeconds: configuration.duration,
             target: "\(configuration.host):\(configuration.port)", dataSetNumbers: plan.dataSet.numberCount,
             dataSetSeed: plan.dataSet.spec.seed, writeRate: configuration.writeRate)
+        result.ceiling = configuration.ceiling
         for worker in workers {
             result.merge(worker.recorder)
             result.unsent += worker.unsent

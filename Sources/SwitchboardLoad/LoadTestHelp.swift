@@ -54,6 +54,8 @@ enum LoadTestHelp {
           --svg FILE            write the latency distribution (run) or the sweep curve (sweep) as SVG
           --quiet               no progress lines on stderr
           --no-restore          after --writes, leave the moved numbers where they are
+          --ceiling             against a server answering a fixed 200 (nginx): same requests and timing,
+                                any 2xx counts; bodies are not judged (never use it on the router)
         """
 
     static let run = """

@@ -9,7 +9,7 @@ enum LoadTestOptions {
         "reassign-share", "admin-token", "pool", "json", "svg", "request-seed",
     ])
 
-    static let switches: Set<String> = ["quiet", "no-restore"]
+    static let switches: Set<String> = ["quiet", "no-restore", "ceiling"]
 
     static func dataSetSpec(_ reader: ArgumentReader) throws(LoadTestError) -> DataSetSpec {
         guard reader.has("numbers") else {
@@ -49,6 +49,7 @@ enum LoadTestOptions {
         configuration.poolSize = try reader.integer("pool", default: configuration.poolSize, in: 1...1_000_000)
         configuration.seed = try reader.unsigned("request-seed", default: configuration.seed)
         configuration.restoreAfterRun = !reader.has("no-restore")
+        configuration.ceiling = reader.has("ceiling")
         configuration.adminToken = reader.string("admin-token") ?? getenv("SWITCHBOARD_ADMIN_TOKEN").map { String(cString: $0) }
         try configuration.validate()
         return configuration

@@ -94,6 +94,7 @@ extension LoadWorker {
     }
 
     private func judge(_ flight: InFlight, status: Int, body: [UInt8]) -> Verdict {
+        if plan.configuration.ceiling { return (200..<300).contains(status) ? .correct : .unexpectedStatus(status) }
         let checker = plan.checker
         let target = Int(flight.target)
         switch flight.kind {

@@ -59,3 +59,29 @@ import Testing
         #expect(first != Crypto.randomHex(bytes: 16))
     }
 }
+
+@Suite struct HMACSHA256Tests {
+    @Test func incremental_anySplit_equalsOneShot() {
+        let key = Array("Jefe".utf8)
+        let message = Array("what do ya want for nothing?".utf8)
+        let expected = Crypto.hmacSHA256(key: key, message: message)
+        for cut in 0...message.count {
+            var mac = HMACSHA256(key: key)
+            mac.update(message[..<cut])
+            mac.update(message[cut...])
+            #expect(mac.finalize() == expected, "split at \(cut)")
+        }
+        #expect(Crypto.hex(expected) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+    }
+
+    @Test func copy_ofAKeyedState_macsIndependently() {
+        let keyed = HMACSHA256(key: Array(repeating: 0x0b, count: 20))
+        var first = keyed
+        var second = keyed
+        first.update(Array("Hi There".utf8))
+        second.update(Array("Hi There".utf8))
+        #expect(first.finalize() == second.finalize())
+        #expect(Crypto.hex(Crypto.hmacSHA256(key: Array(repeating: 0x0b, count: 20), message: Array("Hi There".utf8)))
+            == "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7")
+    }
+}

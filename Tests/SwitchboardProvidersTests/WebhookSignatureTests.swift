@@ -7,19 +7,19 @@ import Testing
     @Test func verifyHMAC_rfc4231TestCase2_accepted() throws {
         // RFC 4231 §4.3: key "Jefe", data "what do ya want for nothing?".
         let digest = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
-        try WebhookSignature.verifyHMAC(hexDigest: Substring(digest), key: "Jefe", message: Array("what do ya want for nothing?".utf8), header: "test")
-        try WebhookSignature.verifyHMAC(hexDigest: Substring(digest.uppercased()), key: "Jefe", message: Array("what do ya want for nothing?".utf8), header: "test")
+        try WebhookSignature.verifyHMAC(hexDigest: digest.utf8[...], key: "Jefe", message: Array("what do ya want for nothing?".utf8), header: "test")
+        try WebhookSignature.verifyHMAC(hexDigest: digest.uppercased().utf8[...], key: "Jefe", message: Array("what do ya want for nothing?".utf8), header: "test")
         #expect(throws: WebhookError.credentialMismatch(header: "test")) {
-            try WebhookSignature.verifyHMAC(hexDigest: Substring(digest), key: "Jeff", message: Array("what do ya want for nothing?".utf8), header: "test")
+            try WebhookSignature.verifyHMAC(hexDigest: digest.utf8[...], key: "Jeff", message: Array("what do ya want for nothing?".utf8), header: "test")
         }
     }
 
     @Test func decodeDigest_exactly64HexDigits() {
-        #expect(WebhookSignature.decodeDigest(Substring(String(repeating: "aF", count: 32))) == [UInt8](repeating: 0xAF, count: 32))
-        #expect(WebhookSignature.decodeDigest(Substring(String(repeating: "a", count: 63))) == nil)
-        #expect(WebhookSignature.decodeDigest(Substring(String(repeating: "a", count: 66))) == nil)
-        #expect(WebhookSignature.decodeDigest(Substring(String(repeating: "a", count: 62) + "g0")) == nil)
-        #expect(WebhookSignature.decodeDigest(Substring(String(repeating: "a", count: 62) + " 0")) == nil)
+        #expect(WebhookSignature.decodeDigest(Substring(String(repeating: "aF", count: 32)).utf8) == [UInt8](repeating: 0xAF, count: 32))
+        #expect(WebhookSignature.decodeDigest(Substring(String(repeating: "a", count: 63)).utf8) == nil)
+        #expect(WebhookSignature.decodeDigest(Substring(String(repeating: "a", count: 66)).utf8) == nil)
+        #expect(WebhookSignature.decodeDigest(Substring(String(repeating: "a", count: 62) + "g0").utf8) == nil)
+        #expect(WebhookSignature.decodeDigest(Substring(String(repeating: "a", count: 62) + " 0").utf8) == nil)
     }
 
     @Test func verifySecret_exactMatchOnly() throws {
@@ -30,9 +30,9 @@ import Testing
     }
 
     @Test func timestamp_parsesDigitsOnlyAndChecksBothDirections() throws {
-        #expect(try WebhookTimestamp.parseMillis("1732500000000", header: "h") == 1_732_500_000_000)
+        #expect(try WebhookTimestamp.parseMillis("1732500000000".utf8[...], header: "h") == 1_732_500_000_000)
         for bad in ["", "-5", "1.5", "12a", "1234567890123456"] {
-            #expect(throws: WebhookError.self) { try WebhookTimestamp.parseMillis(Substring(bad), header: "h") }
+            #expect(throws: WebhookError.self) { try WebhookTimestamp.parseMillis(bad.utf8[...], header: "h") }
         }
         try WebhookTimestamp.check(1000, nowMillis: 1000 + WebhookTimestamp.toleranceMillis, header: "h")
         #expect(throws: WebhookError.self) { try WebhookTimestamp.check(0, nowMillis: WebhookTimestamp.toleranceMillis + 1, header: "h") }

@@ -111,3 +111,13 @@ import Testing
         #expect(metrics.contains(#"switchboard_webhooks_total{provider="retell",outcome="acknowledged",reason=""} 1"#))
     }
 }
+
+@Suite struct WebhookPathTests {
+    @Test func pathParts_onlyTheWebhookShape() {
+        #expect(WebhookEndpoint.pathParts("/webhooks/retell/acme").map { "\($0.provider) \($0.account)" } == "retell acme")
+        #expect(WebhookEndpoint.pathParts("/webhooks/vapi/acme?x=1").map { "\($0.provider) \($0.account)" } == "vapi acme")
+        for bad in ["/webhooks/retell", "/webhooks/retell/", "/webhooks//acme", "/webhooks/retell/acme/x", "/webhook/retell/acme", "/webhooks/retell/?a"] {
+            #expect(WebhookEndpoint.pathParts(bad) == nil, "\(bad)")
+        }
+    }
+}

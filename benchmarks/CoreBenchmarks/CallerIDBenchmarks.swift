@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import SwitchboardCore
 
 /// One outbound call: the agent calling and the number it asked for, if any.

@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import SwitchboardCore
 
 /// splitmix64: a small, fast, seeded generator, so every run builds the same directory and probes.

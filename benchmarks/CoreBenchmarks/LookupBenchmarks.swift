@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import SwitchboardCore
 
 /// One inbound call: the number dialled and the provider whose webhook reports it.

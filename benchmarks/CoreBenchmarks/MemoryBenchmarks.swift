@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import SwitchboardCore
 
 /// Goal: the index costs at most 64 bytes per number at 1M numbers. Also measures the in-memory

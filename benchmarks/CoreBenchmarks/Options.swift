@@ -66,15 +66,3 @@ struct Options {
         if quick && !runsGiven { runs = 1 }
     }
 }
-
-extension String {
-    /// Left-aligned in `width` columns (for tables; our texts are ASCII).
-    func padding(_ width: Int) -> String {
-        count >= width ? self : self + String(repeating: " ", count: width - count)
-    }
-
-    /// Right-aligned in `width` columns.
-    func leftPadding(_ width: Int) -> String {
-        count >= width ? self : String(repeating: " ", count: width - count) + self
-    }
-}

@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import SwitchboardCore
 
 /// A loaded directory shaped for routing (`DirectoryShape.routing`) with its baselines, built once

@@ -133,6 +133,12 @@ extension E164 {
     /// `%2B14155550123` (a URL-encoded `+`); surrounding spaces. Refused, each with its reason:
     /// empty, more than 15 digits, a 0 first digit, a `00` dialling prefix, extensions (`x`, `ext`, `;ext=`, `#`),
     /// letters, non-ASCII digits, other characters, a `+` not at the start, unbalanced parentheses.
+    /// `parse(utf8:)` over raw bytes, compiled here once for this type: other modules calling the
+    /// generic version would run it unspecialised, through witness tables, on the webhook hot path.
+    public static func parse(utf8 bytes: UnsafeRawBufferPointer) throws(ParseError) -> E164 {
+        try parse(utf8: UnsafeBufferPointer(start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count))
+    }
+
     public static func parse<Bytes: Collection<UInt8>>(utf8 bytes: Bytes) throws(ParseError) -> E164 {
         var index = bytes.startIndex
         var end = bytes.endIndex

@@ -29,7 +29,7 @@ public struct BlandAdapter: ProviderAdapter {
         guard let signature = try WebhookHeaderLookup.single(headers, "x-webhook-signature") else {
             throw .missingCredentials(provider: .bland, expected: "X-Webhook-Signature header")
         }
-        try WebhookSignature.verifyHMAC(hexDigest: Substring(signature), key: secret, message: body, header: "X-Webhook-Signature")
+        try WebhookSignature.verifyHMAC(hexDigest: signature.utf8[...], key: secret, message: body, header: "X-Webhook-Signature")
     }
 
     public func decode(body: [UInt8]) throws(WebhookError) -> WebhookEvent {

@@ -34,19 +34,21 @@ public struct RetellAdapter: ProviderAdapter {
             throw .missingCredentials(provider: .retell, expected: "x-retell-signature header")
         }
         let shape = "expected v=<unix time in ms>,d=<64 hex digits>"
-        guard header.hasPrefix("v="), let comma = header.firstIndex(of: ",") else {
+        // `v=<digits>,d=<hex>`, read over the bytes (no Character-level String indexing).
+        let utf8 = header.utf8
+        guard utf8.starts(with: "v=".utf8), let comma = utf8.firstIndex(of: UInt8(ascii: ",")) else {
             throw .malformedCredentials(header: "x-retell-signature", problem: shape)
         }
-        let timestamp = header[header.index(header.startIndex, offsetBy: 2)..<comma]
-        let digest = header[header.index(after: comma)...]
-        guard digest.hasPrefix("d=") else { throw .malformedCredentials(header: "x-retell-signature", problem: shape) }
+        let timestamp = utf8[utf8.index(utf8.startIndex, offsetBy: 2)..<comma]
+        let digest = utf8[utf8.index(after: comma)...]
+        guard digest.starts(with: "d=".utf8) else { throw .malformedCredentials(header: "x-retell-signature", problem: shape) }
         let millis = try WebhookTimestamp.parseMillis(timestamp, header: "x-retell-signature")
         try WebhookTimestamp.check(millis, nowMillis: nowMillis, header: "x-retell-signature")
-        var message = [UInt8]()
-        message.reserveCapacity(body.count + timestamp.utf8.count)
-        message.append(contentsOf: body)
-        message.append(contentsOf: timestamp.utf8)
-        try WebhookSignature.verifyHMAC(hexDigest: digest.dropFirst(2), key: connection.apiKey, message: message, header: "x-retell-signature")
+        // The signed message is the body followed by the decimal timestamp.
+        try WebhookSignature.verifyHMAC(hexDigest: digest.dropFirst(2), key: connection.apiKey, header: "x-retell-signature") { mac in
+            mac.update(body)
+            mac.update(timestamp)
+        }
     }
 
     /// `{"event":"call_inbound","call_inbound":{"to_number","from_number",…}}`, or another event.

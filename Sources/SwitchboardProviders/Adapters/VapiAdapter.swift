@@ -44,18 +44,18 @@ public struct VapiAdapter: ProviderAdapter {
         }
         if let signature = try WebhookHeaderLookup.single(headers, "x-vapi-signature") {
             guard let timestamp = try WebhookHeaderLookup.single(headers, "x-vapi-timestamp") else {
-                try WebhookSignature.verifyHMAC(hexDigest: Substring(signature), key: secret, message: body, header: "x-vapi-signature")
+                try WebhookSignature.verifyHMAC(hexDigest: signature.utf8[...], key: secret, message: body, header: "x-vapi-signature")
                 return
             }
-            var millis = try WebhookTimestamp.parseMillis(Substring(timestamp), header: "x-vapi-timestamp")
+            var millis = try WebhookTimestamp.parseMillis(timestamp.utf8[...], header: "x-vapi-timestamp")
             if millis < 100_000_000_000 { millis *= 1000 }
             try WebhookTimestamp.check(millis, nowMillis: nowMillis, header: "x-vapi-timestamp")
-            var message = [UInt8]()
-            message.reserveCapacity(timestamp.utf8.count + 1 + body.count)
-            message.append(contentsOf: timestamp.utf8)
-            message.append(UInt8(ascii: "."))
-            message.append(contentsOf: body)
-            try WebhookSignature.verifyHMAC(hexDigest: Substring(signature), key: secret, message: message, header: "x-vapi-signature")
+            // The signed message is "<timestamp>.<body>".
+            try WebhookSignature.verifyHMAC(hexDigest: signature.utf8[...], key: secret, header: "x-vapi-signature") { mac in
+                mac.update(timestamp.utf8)
+                mac.update(CollectionOfOne(UInt8(ascii: ".")))
+                mac.update(body)
+            }
         } else if let shared = try WebhookHeaderLookup.single(headers, "x-vapi-secret") {
             try WebhookSignature.verifySecret(Substring(shared), secret: secret, header: "x-vapi-secret")
         } else if let authorization = try WebhookHeaderLookup.single(headers, "authorization") {

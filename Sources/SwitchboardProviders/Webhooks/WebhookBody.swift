@@ -52,7 +52,7 @@ enum WebhookBody {
     static func calledNumber(_ value: JSONValue?, path: StaticString) throws(WebhookError) -> E164 {
         guard let value else { throw .invalidBody(field: path.description, problem: "is missing: an inbound call must name the called number") }
         let parsed: Result<E164, E164.ParseError>? = value.withStringUTF8 { utf8 in
-            Result { () throws(E164.ParseError) in try E164.parse(utf8: utf8) }
+            utf8.withUnsafeBytes { raw in Result { () throws(E164.ParseError) in try E164.parse(utf8: raw) } }
         }
         switch parsed {
         case nil: throw .invalidBody(field: path.description, problem: "must be a string holding an E.164 number")
@@ -66,7 +66,7 @@ enum WebhookBody {
     static func callerNumber(_ value: JSONValue?, path: StaticString) throws(WebhookError) -> E164? {
         guard let value else { return nil }
         guard value.kind == .string else { throw .invalidBody(field: path.description, problem: "must be a string") }
-        return value.withStringUTF8 { utf8 in try? E164.parse(utf8: utf8) } ?? nil
+        return value.withStringUTF8 { utf8 in utf8.withUnsafeBytes { raw in try? E164.parse(utf8: raw) } } ?? nil
     }
 
     /// A provider's id (call id, number id): 1 to 256 visible ASCII characters when present.

@@ -7,12 +7,21 @@ enum WebhookSignature {
     /// Refuses unless `hexDigest` is the HMAC-SHA256 of `message` under `key`. Hex is accepted in
     /// either case: it is decoded to the 32 bytes and the bytes are compared.
     static func verifyHMAC(
-        hexDigest: Substring, key: String, message: [UInt8], header: StaticString
+        hexDigest: Substring.UTF8View, key: String, message: [UInt8], header: StaticString
+    ) throws(WebhookError) {
+        try verifyHMAC(hexDigest: hexDigest, key: key, header: header) { $0.update(message) }
+    }
+
+    /// As above, the message fed in pieces by `feed` (a body, then a timestamp: no joined copy).
+    static func verifyHMAC(
+        hexDigest: Substring.UTF8View, key: String, header: StaticString, feed: (inout HMACSHA256) -> Void
     ) throws(WebhookError) {
         guard let presented = decodeDigest(hexDigest) else {
             throw .malformedCredentials(header: header.description, problem: "the signature must be 64 hex digits (HMAC-SHA256)")
         }
-        let expected = Crypto.hmacSHA256(key: key.utf8, message: message)
+        var mac = HMACSHA256(key: key)
+        feed(&mac)
+        let expected = mac.finalize()
         guard Crypto.constantTimeEqual(presented, expected) else { throw .credentialMismatch(header: header.description) }
     }
 
@@ -28,21 +37,24 @@ enum WebhookSignature {
     private static let secretComparisonKey: [UInt8] = Array("switchboard secret comparison".utf8)
 
     /// 64 hex digits as 32 bytes; nil for anything else.
-    static func decodeDigest(_ hex: Substring) -> [UInt8]? {
-        let utf8 = hex.utf8
-        guard utf8.count == 64 else { return nil }
-        var out = [UInt8]()
-        out.reserveCapacity(32)
-        var high: UInt8?
-        for byte in utf8 {
-            guard let value = JSONScan.hexValue(byte) else { return nil }
-            if let first = high {
-                out.append(first << 4 | value)
-                high = nil
-            } else {
-                high = value
+    static func decodeDigest(_ hex: Substring.UTF8View) -> [UInt8]? {
+        guard hex.count == 64 else { return nil }
+        var valid = true
+        var index = hex.startIndex
+        let out = [UInt8](unsafeUninitializedCapacity: 32) { buffer, count in
+            for position in 0..<32 {
+                let first = hex[index]
+                hex.formIndex(after: &index)
+                let second = hex[index]
+                hex.formIndex(after: &index)
+                guard let high = JSONScan.hexValue(first), let low = JSONScan.hexValue(second) else {
+                    valid = false
+                    break
+                }
+                buffer[position] = high << 4 | low
             }
+            count = valid ? 32 : 0
         }
-        return out
+        return valid ? out : nil
     }
 }

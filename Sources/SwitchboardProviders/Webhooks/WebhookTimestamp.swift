@@ -3,8 +3,7 @@ public enum WebhookTimestamp {
     public static let toleranceMillis: Int64 = 5 * 60 * 1000
 
     /// Decimal milliseconds: 1 to 15 digits, nothing else.
-    static func parseMillis(_ text: Substring, header: StaticString) throws(WebhookError) -> Int64 {
-        let utf8 = text.utf8
+    static func parseMillis(_ utf8: Substring.UTF8View, header: StaticString) throws(WebhookError) -> Int64 {
         guard !utf8.isEmpty, utf8.count <= 15, utf8.allSatisfy(JSONScan.isDigit) else {
             throw .malformedCredentials(header: header.description, problem: "the timestamp must be the Unix time in milliseconds (decimal digits)")
         }

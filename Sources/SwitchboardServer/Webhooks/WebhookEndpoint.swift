@@ -1,6 +1,6 @@
-import SwitchboardCore
-import SwitchboardHTTP
-import SwitchboardPosix
+public import SwitchboardCore
+public import SwitchboardHTTP
+public import SwitchboardPosix
 import SwitchboardProviders
 
 /// `POST /webhooks/{provider}/{account}`: the inbound hot path.
@@ -9,14 +9,14 @@ import SwitchboardProviders
 /// account and its credentials, one for the number's shard, an HMAC, and the answer in the
 /// provider's format. Nothing here waits on the network or the disk. Every decision is recorded
 /// as an event and counted in the metrics.
-final class WebhookEndpoint: Sendable {
+public final class WebhookEndpoint: Sendable {
     let directory: Directory
     let metrics: Metrics
     let events: EventLog
     let clock: @Sendable () -> Timestamp
     private let adapters: [any ProviderAdapter] = Provider.allCases.map { ProviderAdapters.adapter(for: $0) }
 
-    init(directory: Directory, metrics: Metrics, events: EventLog, clock: @escaping @Sendable () -> Timestamp) {
+    public init(directory: Directory, metrics: Metrics, events: EventLog, clock: @escaping @Sendable () -> Timestamp) {
         self.directory = directory
         self.metrics = metrics
         self.events = events
@@ -28,7 +28,9 @@ final class WebhookEndpoint: Sendable {
         target.utf8.starts(with: "/webhooks/".utf8)
     }
 
-    func handle(_ request: HTTPRequest, lane: Int, started: UInt64) -> HandlerResult {
+    /// Answers one webhook request; `lane` is the caller's metrics lane, `started` its arrival
+    /// (`Metrics.now()`).
+    public func handle(_ request: HTTPRequest, lane: Int, started: UInt64) -> HandlerResult {
         let reply = answer(request, lane: lane, started: started)
         switch reply {
         case .now(let response):
@@ -120,10 +122,16 @@ final class WebhookEndpoint: Sendable {
     /// nil for any other shape. Ids need no %-decoding (they are letters, digits, `_ . -`), so an
     /// escaped path simply names no account.
     static func pathParts(_ target: String) -> (provider: Substring, account: String)? {
-        let path = target.prefix { $0 != "?" }
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[0].isEmpty, parts[1] == "webhooks", !parts[2].isEmpty, !parts[3].isEmpty else { return nil }
-        return (parts[2], String(parts[3]))
+        // One pass over the bytes: "/webhooks/" then two non-empty segments, nothing after but a query.
+        let utf8 = target.utf8
+        let prefix = "/webhooks/".utf8
+        guard utf8.starts(with: prefix) else { return nil }
+        let providerStart = utf8.index(utf8.startIndex, offsetBy: prefix.count)
+        guard let slash = utf8[providerStart...].firstIndex(of: UInt8(ascii: "/")), slash > providerStart else { return nil }
+        let accountStart = utf8.index(after: slash)
+        let accountEnd = utf8[accountStart...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? utf8.endIndex
+        guard accountEnd > accountStart, accountEnd == utf8.endIndex || utf8[accountEnd] == UInt8(ascii: "?") else { return nil }
+        return (Substring(target[providerStart..<slash]), String(target[accountStart..<accountEnd]))
     }
 }
 

@@ -1,29 +1,33 @@
 #if canImport(Glibc)
-import Glibc
+public import Glibc
 #elseif canImport(Darwin)
-import Darwin
+public import Darwin
 #endif
 
-// The measuring kit shared by every group: a monotonic clock, samples with min/median, interleaved
+// The measuring kit shared by every benchmark executable: a monotonic clock, samples with min/median, interleaved
 // runs with a warm-up thrown away, tables and goal verdicts (STYLE.md habit 10).
 
 /// Nanoseconds on the monotonic clock.
-@inline(__always)
-func monotonicNanoseconds() -> UInt64 {
+@inlinable
+public func monotonicNanoseconds() -> UInt64 {
     var time = timespec()
     clock_gettime(CLOCK_MONOTONIC, &time)
     return UInt64(time.tv_sec) &* 1_000_000_000 &+ UInt64(time.tv_nsec)
 }
 
 /// The values one benchmark produced, one per measured run.
-struct Samples {
-    var values: [Double] = []
+public struct Samples {
+    public var values: [Double] = []
 
-    var min: Double { values.min() ?? .nan }
-    var max: Double { values.max() ?? .nan }
+    public init(values: [Double] = []) {
+        self.values = values
+    }
+
+    public var min: Double { values.min() ?? .nan }
+    public var max: Double { values.max() ?? .nan }
 
     /// The middle value (the mean of the two middle ones for an even count).
-    var median: Double {
+    public var median: Double {
         guard !values.isEmpty else { return .nan }
         let sorted = values.sorted()
         let middle = sorted.count / 2
@@ -32,15 +36,20 @@ struct Samples {
 }
 
 /// One contender of a comparison: a name and one run, returning the run's figure (ops/s, ns/op...).
-struct Contender {
-    var name: String
-    var run: () -> Double
+public struct Contender {
+    public var name: String
+    public var run: () -> Double
+
+    public init(name: String, run: @escaping () -> Double) {
+        self.name = name
+        self.run = run
+    }
 }
 
 /// Runs every contender once as a warm-up (thrown away), then `runs` rounds in which each contender
 /// runs once, in turn. Interleaving means a noisy neighbour on a shared machine slows every contender
 /// of a round alike instead of spoiling all runs of one of them.
-func measureInterleaved(runs: Int, _ contenders: [Contender]) -> [Samples] {
+public func measureInterleaved(runs: Int, _ contenders: [Contender]) -> [Samples] {
     for contender in contenders { _ = contender.run() }
     var samples = [Samples](repeating: Samples(), count: contenders.count)
     for _ in 0..<runs {
@@ -52,7 +61,7 @@ func measureInterleaved(runs: Int, _ contenders: [Contender]) -> [Samples] {
 // MARK: Formatting (no Foundation)
 
 /// `value` with `digits` decimals.
-func fixed(_ value: Double, _ digits: Int) -> String {
+public func fixed(_ value: Double, _ digits: Int) -> String {
     guard value.isFinite else { return "n/a" }
     var scale = 1.0
     for _ in 0..<digits { scale *= 10 }
@@ -66,7 +75,7 @@ func fixed(_ value: Double, _ digits: Int) -> String {
 }
 
 /// An integer with thousands separators: 1234567 → "1,234,567".
-func grouped(_ value: Int) -> String {
+public func grouped(_ value: Int) -> String {
     let digits = String(value.magnitude)
     var result = ""
     for (offset, character) in digits.enumerated() {
@@ -77,28 +86,28 @@ func grouped(_ value: Int) -> String {
 }
 
 /// Operations per second as millions: "12.34 M".
-func mops(_ opsPerSecond: Double) -> String { fixed(opsPerSecond / 1e6, 2) + " M" }
+public func mops(_ opsPerSecond: Double) -> String { fixed(opsPerSecond / 1e6, 2) + " M" }
 
 /// A ratio: "1.85x".
-func times(_ ratio: Double) -> String { fixed(ratio, 2) + "x" }
+public func times(_ ratio: Double) -> String { fixed(ratio, 2) + "x" }
 
 /// A size as people say it: 100k, 1M.
-func sizeName(_ count: Int) -> String {
+public func sizeName(_ count: Int) -> String {
     if count >= 1_000_000, count % 1_000_000 == 0 { return "\(count / 1_000_000)M" }
     if count >= 1000, count % 1000 == 0 { return "\(count / 1000)k" }
     return grouped(count)
 }
 
 /// A Markdown table printed as it is: readable on a terminal and pasted as is into RESULTS.md.
-struct Table {
-    var columns: [String]
-    var rows: [[String]] = []
+public struct Table {
+    public var columns: [String]
+    public var rows: [[String]] = []
 
-    init(_ columns: String...) { self.columns = columns }
+    public init(_ columns: String...) { self.columns = columns }
 
-    mutating func add(_ cells: String...) { rows.append(cells) }
+    public mutating func add(_ cells: String...) { rows.append(cells) }
 
-    func render() -> String {
+    public func render() -> String {
         var widths = columns.map(\.count)
         for row in rows {
             for (column, cell) in row.enumerated() where column < widths.count { widths[column] = Swift.max(widths[column], cell.count) }
@@ -118,14 +127,14 @@ struct Table {
 // MARK: Goals
 
 /// The verdicts of the goals, printed together at the end.
-final class Report {
-    enum Verdict: CustomStringConvertible {
+public final class Report {
+    public enum Verdict: CustomStringConvertible {
         case pass
         case fail
         /// Quick or debug runs measure nothing worth judging.
         case notJudged(String)
 
-        var description: String {
+        public var description: String {
             switch self {
             case .pass: "PASS"
             case .fail: "FAIL"
@@ -134,27 +143,27 @@ final class Report {
         }
     }
 
-    struct Goal {
+    public struct Goal {
         var name: String
         var verdict: Verdict
         var detail: String
     }
 
     /// Why verdicts are withheld, if they are (quick or debug run).
-    let withheld: String?
-    private(set) var goals: [Goal] = []
+    public let withheld: String?
+    public private(set) var goals: [Goal] = []
 
-    init(withheld: String?) { self.withheld = withheld }
+    public init(withheld: String?) { self.withheld = withheld }
 
     /// Records a goal: `met` decides PASS or FAIL unless this run is not one to judge.
-    func goal(_ name: String, met: Bool, _ detail: String) {
+    public func goal(_ name: String, met: Bool, _ detail: String) {
         let verdict: Verdict = withheld.map { .notJudged($0) } ?? (met ? .pass : .fail)
         goals.append(Goal(name: name, verdict: verdict, detail: detail))
     }
 
-    var failed: Bool { goals.contains { if case .fail = $0.verdict { true } else { false } } }
+    public var failed: Bool { goals.contains { if case .fail = $0.verdict { true } else { false } } }
 
-    func printSummary() {
+    public func printSummary() {
         guard !goals.isEmpty else { return }
         print("\n## Goals\n")
         let width = goals.map(\.name.count).max() ?? 0
@@ -163,8 +172,20 @@ final class Report {
 }
 
 /// Prints a section heading and a line saying how it was measured.
-func printHeading(_ title: String, _ note: String) {
+public func printHeading(_ title: String, _ note: String) {
     print("\n## \(title)\n")
     print(note)
     print()
+}
+
+extension String {
+    /// Left-aligned in `width` columns (for tables; our texts are ASCII).
+    public func padding(_ width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+
+    /// Right-aligned in `width` columns.
+    public func leftPadding(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
 }
