@@ -67,7 +67,7 @@ let package = Package(
         // engines and operators, answer checking, HDR histograms, text/JSON/SVG reports.
         .target(
             name: "SwitchboardLoad",
-            dependencies: ["SwitchboardCore", "SwitchboardStore", "SwitchboardProviders", "SwitchboardPosix", "CSwitchboardLinux"],
+            dependencies: ["SwitchboardCore", "SwitchboardStore", "SwitchboardProviders", "SwitchboardPosix", "SwitchboardSimulator", "CSwitchboardLinux"],
             swiftSettings: strict
         ),
         // The executable: argument parsing into a command enum, then the work.

@@ -1,5 +1,7 @@
 import Foundation
 import Glibc
+import SwitchboardPosix
+import SwitchboardSimulator
 
 /// `switchboard loadtest …`: the harness's command line. The executable passes the arguments
 /// after `loadtest`; this parses them itself and returns the exit status.
@@ -30,8 +32,11 @@ public enum LoadTestCommand {
             case "sweep":
                 if rest.contains("--help") { print(LoadTestHelp.sweep); return 0 }
                 return try sweep(rest)
+            case "simulate":
+                if rest.contains("--help") { print(LoadTestHelp.simulate); return 0 }
+                return try simulate(rest)
             default:
-                printError("unknown loadtest subcommand '\(subcommand)': use seed, run or sweep (see loadtest --help)")
+                printError("unknown loadtest subcommand '\(subcommand)': use seed, run, sweep or simulate (see loadtest --help)")
                 return usageExit
             }
         } catch let error as UsageError {
@@ -72,6 +77,39 @@ public enum LoadTestCommand {
         print("  " + NumberCategory.allCases.map { "\($0.name) \(counts[$0] ?? 0)" }.joined(separator: ", ") + " (unknown numbers are not in the router)")
         print("serve it:  SWITCHBOARD_ADMIN_TOKEN=… switchboard serve --data \(path)")
         print("load it:   switchboard loadtest run --numbers \(spec.numbers) --seed \(spec.seed) --accounts \(spec.accounts) …  (the same data-set options)")
+        return 0
+    }
+
+    // MARK: simulate
+
+    /// The provider simulator holding the data set's accounts and numbers, so the router's pushes
+    /// and syncs during a run succeed; until SIGTERM or SIGINT.
+    static func simulate(_ arguments: [String]) throws -> Int32 {
+        let reader = try usage { try ArgumentReader(arguments, command: "loadtest simulate", valued: LoadTestOptions.dataSetOptions.union(["listen"])) }
+        let spec = try usage { try LoadTestOptions.dataSetSpec(reader) }
+        let dataSet = try usage { try DataSet(spec) }
+        let (host, port) = try usage { try LoadTestOptions.hostAndPort(reader.string("listen") ?? "127.0.0.1:8090") }
+        let simulator = ProviderSimulator(configuration: .init(host: host, port: port, threads: 1))
+        do {
+            try simulator.start()
+            try dataSet.register(in: simulator)
+        } catch {
+            printError("loadtest simulate: \(error)")
+            simulator.stop()
+            return 1
+        }
+        // Unbuffered, so a script waiting for this line sees it at once.
+        FileHandle.standardOutput.write(Data("loadtest simulate: the data set's providers on http://\(host):\(simulator.port ?? port) (\(spec.accounts * 3) accounts); stop with SIGTERM or Ctrl-C\n".utf8))
+        SignalWatcher.ignoreBrokenPipe()
+        let stopped = DispatchSemaphore(value: 0)
+        do {
+            let watcher = try SignalWatcher(signals: [SIGTERM, SIGINT]) { _ in stopped.signal() }
+            stopped.wait()
+            watcher.stop()
+        } catch {
+            printError("loadtest simulate: cannot watch signals: \(error)")
+        }
+        simulator.stop()
         return 0
     }
 

@@ -35,6 +35,15 @@ enum LoadTestHelp {
 
         """ + "\n" + dataSetOptions
 
+    static let simulate = """
+        loadtest simulate --numbers N [data-set options] [--listen HOST:PORT]
+
+        The provider simulator (default 127.0.0.1:8090, the data set's --providers-url) holding the
+        data set's accounts and active numbers with their provider ids, so that the router's pushes
+        on reassignments succeed during a run. Runs until SIGTERM or Ctrl-C.
+
+        """ + "\n" + dataSetOptions
+
     static let runOptions = """
         run options:
           --target HOST:PORT    the router (default 127.0.0.1:8080; numeric addresses only)

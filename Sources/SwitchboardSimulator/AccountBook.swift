@@ -30,13 +30,16 @@ struct AccountBook: Sendable {
             guard numbers[entry.number] == nil, seen.insert(entry.number).inserted else {
                 throw .conflict("\(entry.number) is already a number of this \(account.provider) account: remove it first or add another")
             }
+            if account.provider == .vapi, let requested = entry.requestedVapiID, ids[requested] != nil {
+                throw .conflict("Vapi number id \(requested) is taken in this account: give another")
+            }
         }
         var added: [SimulatedNumber] = []
         added.reserveCapacity(batch.count)
         for var entry in batch {
             entry.createdAtMillis = createdAt()
             entry.updatedAtMillis = entry.createdAtMillis
-            entry.id = account.provider == .vapi ? UUID().uuidString.lowercased() : entry.number.description
+            entry.id = account.provider == .vapi ? (entry.requestedVapiID ?? UUID().uuidString.lowercased()) : entry.number.description
             numbers[entry.number] = entry
             if account.provider == .vapi { ids[entry.id] = entry.number }
             added.append(entry)

@@ -24,6 +24,9 @@ public struct SimulatedNumber: Sendable, Hashable {
     /// The provider's id for the number: a UUID at Vapi, the E.164 string at Retell and Bland
     /// (their `provider_number_id` is the number itself). Assigned when the number is added.
     public internal(set) var id: String
+    /// At Vapi, the id to give the number instead of a fresh UUID (a load test's data set knows
+    /// its numbers' ids in advance); ignored elsewhere.
+    public var requestedVapiID: String?
     /// Vapi `createdAt`, Bland `created_at` (Unix ms). Assigned when added, strictly increasing
     /// within a simulator (one ms apart at least, so a batch of a million runs some minutes ahead
     /// of the wall clock), so Vapi's `createdAtGt` paging never skips a number.
@@ -44,6 +47,7 @@ public struct SimulatedNumber: Sendable, Hashable {
         self.pathwayID = pathwayID
         self.webhook = webhook
         self.id = number.description
+        self.requestedVapiID = nil
         self.createdAtMillis = 0
         self.updatedAtMillis = 0
     }

@@ -6,15 +6,18 @@
 /// and a sanitizer that cries wolf is worse than none; pthread mutexes are intercepted by TSan.
 ///
 /// `@unchecked Sendable`: `value` is read and written only inside `withLock`, under `lock`.
+///
+/// `@inlinable`: callers in other modules get `withLock` specialised and inlined; otherwise every
+/// call (one per routing event, say) ran generic code that looks up type metadata at run time.
 public final class Locked<Value>: @unchecked Sendable {
-    private let lock = ShardLock()
-    private var value: Value
+    @usableFromInline let lock = ShardLock()
+    @usableFromInline var value: Value
 
     public init(_ value: Value) {
         self.value = value
     }
 
-    @inline(__always)
+    @inlinable
     public func withLock<Result, Failure: Error>(_ body: (inout Value) throws(Failure) -> Result) throws(Failure) -> Result {
         lock.lock()
         defer { lock.unlock() }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+public import Glibc
 #elseif canImport(Darwin)
-import Darwin
+public import Darwin
 #endif
 
 /// A mutex for one shard of the routing index.
@@ -15,9 +15,11 @@ import Darwin
 ///
 /// `@unchecked Sendable`: the mutex lives in memory allocated once in `init` and freed in `deinit`,
 /// never moved; pthread mutexes are made to be shared between threads.
+@usableFromInline
 final class ShardLock: @unchecked Sendable {
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    @usableFromInline let mutex: UnsafeMutablePointer<pthread_mutex_t>
 
+    @usableFromInline
     init() {
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
@@ -30,13 +32,13 @@ final class ShardLock: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    @inline(__always)
+    @inlinable
     func lock() {
         let result = pthread_mutex_lock(mutex)
         assert(result == 0)
     }
 
-    @inline(__always)
+    @inlinable
     func unlock() {
         let result = pthread_mutex_unlock(mutex)
         assert(result == 0)

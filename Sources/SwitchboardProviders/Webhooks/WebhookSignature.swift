@@ -38,16 +38,15 @@ enum WebhookSignature {
 
     /// 64 hex digits as 32 bytes; nil for anything else.
     static func decodeDigest(_ hex: Substring.UTF8View) -> [UInt8]? {
-        guard hex.count == 64 else { return nil }
+        hex.withContiguousStorageIfAvailable(decodeDigest) ?? decodeDigest(Array(hex).withUnsafeBufferPointer { Array($0) })
+    }
+
+    private static func decodeDigest(_ digits: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        guard digits.count == 64 else { return nil }
         var valid = true
-        var index = hex.startIndex
         let out = [UInt8](unsafeUninitializedCapacity: 32) { buffer, count in
             for position in 0..<32 {
-                let first = hex[index]
-                hex.formIndex(after: &index)
-                let second = hex[index]
-                hex.formIndex(after: &index)
-                guard let high = JSONScan.hexValue(first), let low = JSONScan.hexValue(second) else {
+                guard let high = JSONScan.hexValue(digits[2 * position]), let low = JSONScan.hexValue(digits[2 * position + 1]) else {
                     valid = false
                     break
                 }
@@ -56,5 +55,9 @@ enum WebhookSignature {
             count = valid ? 32 : 0
         }
         return valid ? out : nil
+    }
+
+    private static func decodeDigest(_ digits: [UInt8]) -> [UInt8]? {
+        digits.withUnsafeBufferPointer(decodeDigest)
     }
 }
