@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import SwitchboardCore
 import SwitchboardPosix
 import SwitchboardSimulator
 
@@ -35,6 +36,9 @@ public enum LoadTestCommand {
             case "simulate":
                 if rest.contains("--help") { print(LoadTestHelp.simulate); return 0 }
                 return try simulate(rest)
+            case "wrk-script":
+                if rest.contains("--help") { print(LoadTestHelp.wrkScript); return 0 }
+                return try wrkScript(rest)
             default:
                 printError("unknown loadtest subcommand '\(subcommand)': use seed, run, sweep or simulate (see loadtest --help)")
                 return usageExit
@@ -110,6 +114,50 @@ public enum LoadTestCommand {
             printError("loadtest simulate: cannot watch signals: \(error)")
         }
         simulator.stop()
+        return 0
+    }
+
+    // MARK: wrk-script
+
+    /// A Lua script for wrk that sends the harness's own signed webhooks (valid 5 minutes), so an
+    /// independent client can replay the same load.
+    static func wrkScript(_ arguments: [String]) throws -> Int32 {
+        let reader = try usage {
+            try ArgumentReader(arguments, command: "loadtest wrk-script", valued: LoadTestOptions.dataSetOptions.union(["provider", "count", "out", "target"]))
+        }
+        let spec = try usage { try LoadTestOptions.dataSetSpec(reader) }
+        let dataSet = try usage { try DataSet(spec) }
+        guard let out = reader.string("out") else { throw UsageError(error: LoadTestError("loadtest wrk-script needs --out FILE")) }
+        let providerName = reader.string("provider") ?? "retell"
+        guard let provider = Provider(name: providerName) else { throw UsageError(error: LoadTestError("--provider must be retell, vapi or bland")) }
+        let count = try usage { try reader.integer("count", default: 1000, in: 1...100_000) }
+        let (host, port) = try usage { try LoadTestOptions.hostAndPort(reader.string("target") ?? "127.0.0.1:8080") }
+        let factory = RequestFactory(dataSet: dataSet, host: "\(host):\(port)", adminToken: nil, poolSize: count)
+        let millis = Int64(Date().timeIntervalSince1970 * 1000)
+        let routed = dataSet.numbersByProvider[Int(provider.rawValue)].filter { dataSet.category(ofNumber: Int($0)) == .routed }.prefix(count)
+        var lua = "-- \(routed.count) signed \(provider) webhooks to routed numbers (signed at \(millis) ms: valid 5 minutes)\nlocal requests = {\n"
+        for index in routed {
+            // A quoted Lua string with escapes: Lua's long strings would turn CRLF into LF.
+            var quoted = "\""
+            for byte in factory.webhook(number: Int(index), unixMillis: millis) {
+                switch byte {
+                case UInt8(ascii: "\\"): quoted += "\\\\"
+                case UInt8(ascii: "\""): quoted += "\\\""
+                case 0x0D: quoted += "\\r"
+                case 0x0A: quoted += "\\n"
+                case 0x20..<0x7F: quoted.unicodeScalars.append(Unicode.Scalar(byte))
+                default: quoted += "\\" + String(byte)
+                }
+            }
+            lua += quoted + "\",\n"
+        }
+        lua += "}\nlocal i = 0\nrequest = function()\n  i = i % #requests + 1\n  return requests[i]\nend\n"
+        do {
+            try lua.write(toFile: out, atomically: true, encoding: String.Encoding.utf8)
+        } catch {
+            printError("loadtest wrk-script: cannot write \(out): \(error)")
+            return 1
+        }
         return 0
     }
 

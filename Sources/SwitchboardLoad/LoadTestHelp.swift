@@ -44,6 +44,15 @@ enum LoadTestHelp {
 
         """ + "\n" + dataSetOptions
 
+    static let wrkScript = """
+        loadtest wrk-script --numbers N [data-set options] --out FILE [--provider P] [--count K] [--target HOST:PORT]
+
+        Writes a Lua script for wrk (`wrk -s FILE`) that replays K (default 1000) of the harness's
+        signed inbound-call webhooks of provider P (default retell) to routed numbers, as raw
+        requests with Host HOST:PORT. The signatures carry the time: use the script within 5 minutes.
+
+        """ + "\n" + dataSetOptions
+
     static let runOptions = """
         run options:
           --target HOST:PORT    the router (default 127.0.0.1:8080; numeric addresses only)
