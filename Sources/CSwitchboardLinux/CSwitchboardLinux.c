@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <sched.h>
@@ -104,6 +105,12 @@ void csb_set_current_thread_name(const char *name) {
     strncpy(truncated, name, sizeof truncated - 1);
     truncated[sizeof truncated - 1] = '\0';
     pthread_setname_np(pthread_self(), truncated);
+}
+
+// MARK: memory
+
+int csb_malloc_trim(void) {
+    return malloc_trim(0);
 }
 
 // MARK: counters

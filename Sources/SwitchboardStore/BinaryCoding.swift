@@ -85,7 +85,15 @@ struct BinaryReader: ~Copyable {
         guard length <= limit else { throw fail("string of \(length) bytes is over the limit") }
         try need(length)
         let slice = UnsafeRawBufferPointer(rebasing: buffer[offset..<offset + length])
-        guard let value = String(validating: slice, as: UTF8.self) else { throw fail("string is not valid UTF-8") }
+        // ASCII (ids, numbers, most names) is valid UTF-8 as it is: a byte loop instead of the
+        // generic validating initialiser, which dominated snapshot loading.
+        let value: String
+        if slice.allSatisfy({ $0 < 0x80 }) {
+            value = String(decoding: slice, as: UTF8.self)
+        } else {
+            guard let validated = String(validating: slice, as: UTF8.self) else { throw fail("string is not valid UTF-8") }
+            value = validated
+        }
         offset += length
         return value
     }

@@ -83,6 +83,12 @@ void csb_counter_add(int64_t *counter, int64_t value);
 /// Reads the counter at `counter` atomically, relaxed.
 int64_t csb_counter_load(const int64_t *counter);
 
+// MARK: memory
+
+/// `malloc_trim(0)`: returns freed heap to the system (after start-up, whose decoded snapshot is
+/// garbage once the state is built). Returns 1 if memory was released.
+int csb_malloc_trim(void);
+
 // MARK: processes and signals
 
 /// CPUs this process may run on (sched_getaffinity), at least 1: honours taskset and cpusets,

@@ -98,10 +98,7 @@ extension Directory {
                     try state.applyUnjournaled(.putProvider(connection), index: directory.index)
                     position += 1
                 }
-                for agent in image.agents {
-                    try state.applyUnjournaled(.putAgent(agent, phone: .keep), index: directory.index)
-                    position += 1
-                }
+                try state.bulkLoadAgents(image.agents, index: directory.index, position: &position)
                 try state.bulkLoadNumbers(image.numbers, index: directory.index, position: &position)
             }
         } catch {
@@ -129,6 +126,64 @@ extension DirectoryState {
         } catch {
             preconditionFailure("no journal, no other error: \(error)")
         }
+    }
+
+    /// `putAgent` (new agents, no number yet) for many agents at once, with the same checks; an
+    /// agent that appears twice is refused. Like `bulkLoadNumbers`, only for a directory no reader
+    /// can see yet: each agent shard is filled under one hold of its lock, sized once.
+    mutating func bulkLoadAgents(_ agents: [AgentSpec], index: RoutingIndex, position: inout Int) throws(DirectoryError) {
+        var buckets = [[PendingAgent]](repeating: [], count: RoutingIndex.shardCount)
+        for shard in 0..<RoutingIndex.shardCount { buckets[shard].reserveCapacity(agents.count / RoutingIndex.shardCount + 64) }
+        var cachedAccount: (id: AccountID, slot: UInt32)?
+        let start = position
+        for (offset, spec) in agents.enumerated() {
+            position = start + offset
+            let slot: UInt32
+            if let cachedAccount, cachedAccount.id == spec.account {
+                slot = cachedAccount.slot
+            } else {
+                slot = try self.slot(spec.account)
+                cachedAccount = (spec.account, slot)
+            }
+            _ = try FieldCheck.name(spec.name)
+            _ = try FieldCheck.providerID(spec.providerAgentID, field: "provider_agent_id")
+            let key = AgentKey(account: slot, id: spec.id.value)
+            buckets[key.shard].append(PendingAgent(key: key, entry: AgentEntry(record: AgentRecord(spec: spec, accountSlot: slot), number: 0), position: start + offset))
+        }
+        var duplicate: (position: Int, id: AgentID)?
+        for (shardIndex, bucket) in buckets.enumerated() where !bucket.isEmpty {
+            let shard = index.agentShards[shardIndex]
+            shard.lock.withLock {
+                shard.agents.reserveCapacity(shard.agents.count + bucket.count)
+                for item in bucket {
+                    if shard.agents[item.key] != nil {
+                        if duplicate == nil || item.position < duplicate!.position { duplicate = (item.position, item.entry.record.id) }
+                        continue
+                    }
+                    shard.agents[item.key] = item.entry
+                }
+            }
+        }
+        if let duplicate {
+            position = duplicate.position
+            throw DirectoryError(.invalidField, "agent '\(duplicate.id)' appears twice: an agent exists once in its account")
+        }
+        var perAccount = [Int](repeating: 0, count: agentLists.count)
+        for bucket in buckets {
+            for item in bucket { perAccount[Int(item.key.account)] += 1 }
+        }
+        for (account, count) in perAccount.enumerated() where count > 0 { agentLists[account].reserve(count) }
+        for bucket in buckets {
+            for item in bucket { agentLists[Int(item.key.account)].insert(item.key.id) }
+        }
+        position = start + agents.count
+    }
+
+    /// An agent of `bulkLoadAgents` on its way into its shard.
+    private struct PendingAgent {
+        var key: AgentKey
+        var entry: AgentEntry
+        var position: Int
     }
 
     /// `putNumber` for many numbers at once, with the same checks. Only for a directory that is not
@@ -198,14 +253,21 @@ extension DirectoryState {
                 _ = try FieldCheck.providerID(spec.providerNumberID, field: "provider_number_id")
                 var record: AgentRecord?
                 if let agentID = spec.agentID {
+                    // One lock hold and one hash look-up: find the agent, check, give it the number.
                     let key = AgentKey(account: slot, id: agentID.value)
-                    guard var entry = index.agentEntry(account: slot, id: agentID.value) else {
-                        throw DirectoryError.unknownAgent(agentID, in: spec.account)
+                    let shard = index.agentShards[key.shard]
+                    let found: Result<AgentRecord, DirectoryError> = shard.lock.withLock {
+                        guard let position = shard.agents.index(forKey: key) else { return .failure(.unknownAgent(agentID, in: spec.account)) }
+                        let entry = shard.agents.values[position]
+                        do throws(DirectoryError) {
+                            try DirectoryState.checkAssignable(spec, to: entry)
+                        } catch {
+                            return .failure(error)
+                        }
+                        shard.agents.values[position].number = spec.number.key
+                        return .success(entry.record)
                     }
-                    try DirectoryState.checkAssignable(spec, to: entry)
-                    entry.number = spec.number.key
-                    index.transaction(numbers: [], agents: [key]) { transaction in transaction.setAgent(key, entry) }
-                    record = entry.record
+                    record = try found.get()
                 }
                 let hash = RoutingIndex.hash(spec.number.key)
                 let numberSlot = NumberSlot(key: spec.number.key, agent: record, account: slot, provider: spec.provider, active: spec.status == .active)
@@ -241,6 +303,19 @@ extension DirectoryState {
         _ numbers: [NumberImage], slots: [AccountID: UInt32], cold: inout [UInt64: ColdNumber], lists: inout [NumberList]
     ) {
         cold.reserveCapacity(cold.count + numbers.count)
+        // Each account's list sized exactly, once: reserving all the numbers for every account
+        // wasted eight bytes a number per account.
+        var perAccount = [Int](repeating: 0, count: lists.count)
+        var countingAccount: (id: AccountID, slot: Int)?
+        for image in numbers {
+            if let countingAccount, countingAccount.id == image.spec.account {
+                perAccount[countingAccount.slot] += 1
+            } else if let found = slots[image.spec.account] {
+                countingAccount = (image.spec.account, Int(found))
+                perAccount[Int(found)] += 1
+            }
+        }
+        for (slot, count) in perAccount.enumerated() where count > 0 { lists[slot].keys.reserveCapacity(lists[slot].keys.count + count) }
         var cachedAccount: (id: AccountID, slot: Int)?
         for image in numbers {
             let spec = image.spec
@@ -252,7 +327,6 @@ extension DirectoryState {
                 guard let found = slots[spec.account] else { continue }
                 slot = Int(found)
                 cachedAccount = (spec.account, slot)
-                lists[slot].keys.reserveCapacity(lists[slot].keys.count + numbers.count)
             }
             cold[spec.number.key] = ColdNumber(number: spec.number, providerNumberID: spec.providerNumberID, lastSyncedAt: image.lastSyncedAt)
             lists[slot].append(spec.number.key)

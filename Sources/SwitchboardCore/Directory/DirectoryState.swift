@@ -67,6 +67,10 @@ struct DirectoryState {
             if ids.insert(id).inserted { sortedCache = nil }
         }
 
+        mutating func reserve(_ additional: Int) {
+            ids.reserveCapacity(ids.count + additional)
+        }
+
         mutating func remove(_ id: String) {
             if ids.remove(id) != nil { sortedCache = nil }
         }

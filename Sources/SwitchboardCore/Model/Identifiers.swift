@@ -99,6 +99,10 @@ public enum FieldCheck {
 
     /// A display name: 1 to 200 characters, no control characters.
     public static func name(_ value: String, field: String = "name") throws(DirectoryError) -> String {
+        // Most names are printable ASCII: then bytes are characters and none is a control
+        // character, without the Unicode tables (this runs for every agent at start-up).
+        let utf8 = value.utf8
+        if !utf8.isEmpty, utf8.count <= 200, utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return value }
         guard !value.isEmpty, value.count <= 200,
             !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
         else {
