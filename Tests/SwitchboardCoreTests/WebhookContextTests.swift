@@ -42,3 +42,21 @@ import Testing
         #expect(directory.number(account: Fixture.id("ghost"), provider: .vapi, providerNumberID: "pn_15550009") == nil)
     }
 }
+
+@Suite struct DirectoryObserverTests {
+    /// The observer is called once per durable change, however many changes there are (it once
+    /// overflowed the stack after a few thousand: each call wrapped the stored function again).
+    @Test func observe_manyChanges_eachSeenOnce() throws {
+        let directory = try Fixture.directory()
+        let seen = Locked(0)
+        directory.observe { _, _ in seen.withLock { $0 += 1 } }
+        for round in 0..<25_000 {
+            if round % 2 == 0 {
+                try directory.assign(account: Fixture.id("acme"), number: Fixture.number("+15550001"), agent: Fixture.id("a1"))
+            } else {
+                try directory.unassign(account: Fixture.id("acme"), number: Fixture.number("+15550001"))
+            }
+        }
+        #expect(seen.withLock { $0 } == 25_000)
+    }
+}

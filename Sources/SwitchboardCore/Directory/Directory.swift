@@ -9,7 +9,19 @@ public final class Directory: Sendable {
     let state: Locked<DirectoryState>
     private let journal: (any ChangeJournal)?
     /// Told of every change once it is durable (push to providers, say); set once.
-    private let observer = Locked<(@Sendable (Change, ChangeEffect) -> Void)?>(nil)
+    ///
+    /// Boxed in a class: a function stored directly as a `Locked` value was re-abstracted on every
+    /// `withLock` (a thunk wrapped around the previous one, written back through the `inout`), so
+    /// after some thousands of changes calling it overflowed the stack.
+    private let observer = Locked<Observer?>(nil)
+
+    private final class Observer: Sendable {
+        let body: @Sendable (Change, ChangeEffect) -> Void
+
+        init(_ body: @escaping @Sendable (Change, ChangeEffect) -> Void) {
+            self.body = body
+        }
+    }
 
     public init(journal: (any ChangeJournal)? = nil) {
         self.index = RoutingIndex()
@@ -35,11 +47,12 @@ public final class Directory: Sendable {
     /// made the change (replay and bulk load are not changes: they rebuild what was). Replaces an
     /// earlier observer.
     public func observe(_ body: @escaping @Sendable (Change, ChangeEffect) -> Void) {
-        observer.withLock { $0 = body }
+        let boxed = Observer(body)
+        observer.withLock { $0 = boxed }
     }
 
     private func notify(_ change: Change, _ effect: ChangeEffect) {
-        observer.withLock { $0 }?(change, effect)
+        observer.withLock { $0 }?.body(change, effect)
     }
 
     /// Applies a change read back from the journal: same validation, nothing journaled.
