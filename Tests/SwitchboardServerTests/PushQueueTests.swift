@@ -100,6 +100,78 @@ import Testing
         #expect(queue.status(account: PushQueueTests.acme, number: PushQueueTests.one)?.attempts == 3)
     }
 
+    /// A pusher that takes a while, and notes how many pushes overlap (in all, and per number).
+    final class SlowPusher: @unchecked Sendable {
+        // `@unchecked Sendable`: every field is read and written under `lock`.
+        private let lock = NSLock()
+        private var running: [E164: Int] = [:]
+        private var last: [E164: String?] = [:]
+        private(set) var maxRunning = 0
+        private(set) var overlaps = 0
+        private(set) var count = 0
+
+        func push(_ job: PushJob) async -> PushResult {
+            lock.withLock {
+                running[job.number, default: 0] += 1
+                if running[job.number]! > 1 { overlaps += 1 }
+                maxRunning = max(maxRunning, running.values.reduce(0, +))
+            }
+            try? await Task.sleep(for: .milliseconds(2))
+            lock.withLock {
+                running[job.number]! -= 1
+                if running[job.number] == 0 { running[job.number] = nil }
+                last[job.number] = .some(job.providerAgentID)
+                count += 1
+            }
+            return .done
+        }
+
+        func lastPushed(_ number: E164) -> String?? { lock.withLock { last[number] } }
+        var stats: (maxRunning: Int, overlaps: Int, count: Int) { lock.withLock { (maxRunning, overlaps, count) } }
+    }
+
+    /// A burst of reassignments: pushes run several at a time, never one number twice at once, and
+    /// every number ends bound to the agent it has now.
+    @Test func burstOfReassignments_pushesConcurrently_neverOverlapsANumber_andEndsInStep() async throws {
+        let directory = Directory()
+        let acme = PushQueueTests.acme
+        _ = try directory.createAccount(id: acme, name: "Acme")
+        try directory.putProvider(ProviderConnection(account: acme, provider: .retell, apiKey: "key_r"))
+        let numbers = (0..<120).map { E164(key: 14155560000 + UInt64($0))! }
+        for index in 0..<60 {
+            try directory.putAgent(AgentSpec(account: acme, id: try Identifier("g\(index)"), name: "g", provider: .retell, providerAgentID: "pa_g\(index)", status: .active))
+        }
+        for number in numbers {
+            try directory.putNumber(NumberSpec(account: acme, number: number, provider: .retell, providerNumberID: number.description, status: .active, agentID: nil))
+        }
+        let pusher = SlowPusher()
+        let queue = PushQueue(directory: directory, pusher: { await pusher.push($0) }, clock: { .now }, concurrency: 4)
+        let worker = queue.start()
+        var random = SplitMix(seed: 7)
+        for _ in 0..<600 {
+            let number = numbers[Int(random.next() % UInt64(numbers.count))]
+            if random.next() % 4 == 0 {
+                _ = try? directory.unassign(account: acme, number: number)
+            } else {
+                try directory.assign(account: acme, number: number, agent: try Identifier("g\(random.next() % 60)"))
+            }
+        }
+        #expect(await PushQueueTests.eventually { queue.isIdle })
+        let stats = pusher.stats
+        #expect(stats.overlaps == 0, "one number was pushed twice at once")
+        #expect(stats.maxRunning > 1 && stats.maxRunning <= 4, "\(stats.maxRunning) pushes at once")
+        #expect(stats.count < 600 + 600, "quick changes to one number collapse")
+        for number in numbers {
+            let expected = directory.number(account: acme, number: number)?.agentID.flatMap { directory.agent(account: acme, id: $0)?.spec.providerAgentID }
+            let pushed = pusher.lastPushed(number)
+            if pushed != nil || expected != nil {
+                #expect(pushed == .some(expected), "\(number): provider has \(String(describing: pushed)), we have \(String(describing: expected))")
+            }
+        }
+        queue.stop()
+        await worker.value
+    }
+
     @Test func backOff_doublesUpToTheCap() throws {
         let queue = PushQueue(directory: Directory(), pusher: { _ in .done }, clock: { .now })
         #expect(queue.backOff(attempts: 1) == .seconds(1))

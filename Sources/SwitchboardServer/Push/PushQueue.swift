@@ -26,9 +26,12 @@ public typealias NumberPusher = @Sendable (PushJob) async -> PushResult
 /// Every durable change that can move a number's agent enqueues the numbers it touched; a worker
 /// reads what the binding should be NOW (the number's agent's provider id if the number is active,
 /// assigned and its agent active; else none) and pushes that, so many quick changes collapse into
-/// one push and pushes can never apply out of order. Failures are retried with exponential back-off
-/// (1 s doubling to 5 min, or the provider's Retry-After) and show in the number's diagnosis. A push
-/// never undoes or delays the local assignment: it happens after the change is acknowledged.
+/// one push and pushes can never apply out of order. Up to `concurrency` numbers are pushed at once
+/// (never one number twice at once), and the bookkeeping is O(log n) per change, so a burst of
+/// thousands of reassignments drains at the providers' pace, not ours. Failures are retried with
+/// exponential back-off (1 s doubling to 5 min, or the provider's Retry-After) and show in the
+/// number's diagnosis. A push never undoes or delays the local assignment: it happens after the
+/// change is acknowledged.
 public final class PushQueue: Sendable {
     /// Where one number's push stands (for diagnosis).
     public struct Status: Sendable, Equatable {
@@ -51,14 +54,11 @@ public final class PushQueue: Sendable {
         var number: E164
     }
 
-    private struct Pending {
-        var due: ContinuousClock.Instant
-        var previousHint: String?
-    }
+    private typealias Pending = PushSchedule<Key>.Entry
 
     private struct State {
         var statuses: [Key: Status] = [:]
-        var pending: [Key: Pending] = [:]
+        var schedule = PushSchedule<Key>()
         /// The worker's current sleep: enqueue and stop cancel it to wake the worker.
         var sleeper: Task<Void, Never>?
         var stopped = false
@@ -71,16 +71,20 @@ public final class PushQueue: Sendable {
     /// The first retry's delay, doubled per failure up to `maxRetry`.
     let firstRetry: Duration
     let maxRetry: Duration
+    /// How many numbers are pushed at once.
+    let concurrency: Int
 
     public init(
         directory: Directory, pusher: @escaping NumberPusher, clock: @escaping @Sendable () -> Timestamp,
-        firstRetry: Duration = .seconds(1), maxRetry: Duration = .seconds(300)
+        firstRetry: Duration = .seconds(1), maxRetry: Duration = .seconds(300), concurrency: Int = 8
     ) {
+        precondition(concurrency > 0, "push concurrency must be positive")
         self.directory = directory
         self.pusher = pusher
         self.clock = clock
         self.firstRetry = firstRetry
         self.maxRetry = maxRetry
+        self.concurrency = concurrency
     }
 
     /// Starts watching the directory's changes and the worker that pushes them.
@@ -89,7 +93,7 @@ public final class PushQueue: Sendable {
         return Task { await self.work() }
     }
 
-    /// Stops the worker after the push in progress, if any.
+    /// Stops the worker after the pushes in progress, if any.
     public func stop() {
         state.withLock { state in
             state.stopped = true
@@ -102,8 +106,8 @@ public final class PushQueue: Sendable {
         state.withLock { $0.statuses[Key(account: account, number: number)] }
     }
 
-    /// Whether nothing is waiting to be pushed (for tests and the demo).
-    public var isIdle: Bool { state.withLock { $0.pending.isEmpty } }
+    /// Whether nothing is waiting to be pushed or being pushed (for tests and the demo).
+    public var isIdle: Bool { state.withLock { $0.schedule.isEmpty } }
 
     // MARK: Enqueueing
 
@@ -145,8 +149,8 @@ public final class PushQueue: Sendable {
     func enqueue(account: AccountID, number: E164, previousHint: String?, after delay: Duration = .zero) {
         let key = Key(account: account, number: number)
         state.withLock { state in
-            let hint = state.pending[key]?.previousHint ?? previousHint
-            state.pending[key] = Pending(due: .now + delay, previousHint: hint)
+            let hint = state.schedule.entry(key)?.previousHint ?? previousHint
+            state.schedule.schedule(key, Pending(due: .now + delay, previousHint: hint))
             var status = state.statuses[key] ?? Status(state: .pending)
             status.state = .pending
             status.attempts = delay == .zero ? 0 : status.attempts
@@ -157,35 +161,49 @@ public final class PushQueue: Sendable {
 
     // MARK: The worker
 
+    /// Starts every due push while fewer than `concurrency` run, with one sleeper beside them that
+    /// an enqueue, a stop or the earliest due time wakes; each finished push or wake starts the round
+    /// again. After a stop, the pushes in progress finish and nothing new starts.
     private func work() async {
-        while true {
-            let next = state.withLock { state -> (key: Key, pending: Pending)?? in
-                if state.stopped { return .none }
-                let due = state.pending.filter { $0.value.due <= .now }.min { $0.value.due < $1.value.due }
-                if let due {
-                    state.pending[due.key] = nil
-                    return .some((due.key, due.value))
+        await withTaskGroup(of: Key?.self) { group in
+            var running = 0
+            var sleeping = false
+            while true {
+                let (due, stopped) = state.withLock { state in
+                    (state.stopped ? [] : state.schedule.takeDue(now: .now, limit: concurrency - running), state.stopped)
                 }
-                return .some(nil)
+                if stopped { break }
+                for (key, pending) in due {
+                    group.addTask { await self.push(key, pending); return key }
+                    running += 1
+                }
+                if !sleeping && running < concurrency {
+                    group.addTask { await self.sleepUntilWokenOrDue(); return nil }
+                    sleeping = true
+                }
+                guard let finished = await group.next() else { break }
+                if let key = finished {
+                    running -= 1
+                    state.withLock { $0.schedule.finished(key) }
+                } else {
+                    sleeping = false
+                }
             }
-            guard let next else { return }
-            if let (key, pending) = next {
-                await push(key, pending)
-                continue
+            for await finished in group {
+                if let key = finished { state.withLock { $0.schedule.finished(key) } }
             }
-            await sleepUntilWokenOrDue()
         }
     }
 
     /// Waits for an enqueue, a stop, or the earliest retry coming due (at most a second).
     private func sleepUntilWokenOrDue() async {
-        let earliest = state.withLock { $0.pending.values.map(\.due).min() }
+        let earliest = state.withLock { $0.schedule.earliestDue() }
         let wait = min(earliest.map { ContinuousClock.now.duration(to: $0) } ?? .seconds(1), .seconds(1))
         let sleeper = Task { _ = try? await Task.sleep(for: max(wait, .milliseconds(1))) }
         state.withLock { state in
             state.sleeper = sleeper
             // An enqueue or stop between the worker's check and now would have found no sleeper.
-            if state.stopped || state.pending.values.contains(where: { $0.due <= .now }) { sleeper.cancel() }
+            if state.stopped || (state.schedule.earliestDue().map { $0 <= .now } ?? false) { sleeper.cancel() }
         }
         await sleeper.value
         state.withLock { $0.sleeper = nil }
@@ -221,7 +239,7 @@ public final class PushQueue: Sendable {
             status.lastAttemptAt = now
             switch result {
             case .done:
-                status.state = state.pending[key] == nil ? .ok : .pending
+                status.state = state.schedule.entry(key) == nil ? .ok : .pending
                 status.lastError = nil
                 status.pushedProviderAgentID = .some(desired)
             case .failed(let message, let retryAfter):
@@ -234,11 +252,13 @@ public final class PushQueue: Sendable {
         if case .failed(let message, _) = result {
             Log.error("push_failed", ["account": key.account.value, "number": key.number.description, "provider": number.provider.name, "error": message])
         }
-        if let retry, state.withLock({ $0.pending[key] == nil }) {
-            // A newer change already re-enqueued the number otherwise; keep its earlier due time.
+        if let retry {
+            // A newer change may have re-enqueued the number meanwhile; keep its earlier due time.
             let key = key
             state.withLock { state in
-                state.pending[key] = Pending(due: .now + retry, previousHint: pending.previousHint)
+                if state.schedule.entry(key) == nil {
+                    state.schedule.schedule(key, Pending(due: .now + retry, previousHint: pending.previousHint))
+                }
             }
         }
     }
