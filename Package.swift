@@ -33,7 +33,7 @@ let package = Package(
         // Retell, Vapi, Bland: webhook signatures and formats, API requests and answers, transports.
         .target(
             name: "SwitchboardProviders",
-            dependencies: ["SwitchboardCore", "SwitchboardCrypto", "SwitchboardHTTP"],
+            dependencies: ["SwitchboardCore", "SwitchboardCrypto", "SwitchboardHTTP", "SwitchboardPosix"],
             swiftSettings: strict
         ),
         // Syscalls, sockets, epoll event loops, connection driver, timeouts.

@@ -1,4 +1,4 @@
-// The client side of sockets and the timer the harness waits on, through SwitchboardPosix's one
+// The timer the harness waits on, through SwitchboardPosix's one
 // syscall wrapper (`Posix.call` / `Posix.nonBlocking`: EINTR retried, would-block as a value,
 // errno in the error), so the harness adds calls to the wrapper rather than a second wrapper.
 
@@ -7,26 +7,6 @@ import Glibc
 import SwitchboardPosix
 
 extension Posix {
-    /// Starts a non-blocking `connect(2)`. `.done` when it completed at once (loopback may),
-    /// `.wouldBlock` while it is in progress: wait for EPOLLOUT, then read `pendingError`.
-    static func connect(_ fd: Int32, to address: SocketAddress) throws(PosixError) -> IOResult<Void> {
-        let result = address.withSockaddr { pointer, length in Glibc.connect(fd, pointer, length) }
-        if result == 0 { return .done(()) }
-        let code = errno
-        // EINTR on a non-blocking connect also leaves it in progress (connect(2)); it is not
-        // restarted, because a second connect would fail with EALREADY.
-        if code == EINPROGRESS || code == EINTR { return .wouldBlock }
-        throw PosixError(call: "connect", errno: code)
-    }
-
-    /// The socket's pending error (`SO_ERROR`), 0 when the connect in progress succeeded.
-    static func pendingError(_ fd: Int32) throws(PosixError) -> Int32 {
-        var value: Int32 = 0
-        var length = socklen_t(MemoryLayout<Int32>.size)
-        _ = try call("getsockopt") { getsockopt(fd, SOL_SOCKET, SO_ERROR, &value, &length) }
-        return value
-    }
-
     /// A non-blocking CLOCK_MONOTONIC timerfd.
     static func timerFD() throws(PosixError) -> Int32 {
         try call("timerfd_create") { csb_timerfd_create() }

@@ -106,6 +106,33 @@ package enum Posix {
         try nonBlocking("send") { Glibc.send(fd, bytes.baseAddress, bytes.count, CSB_MSG_NOSIGNAL) }
     }
 
+    /// Starts a non-blocking `connect(2)`. `.done` when it completed at once (loopback may),
+    /// `.wouldBlock` while it is in progress: wait for writability, then read `pendingError`.
+    package static func connect(_ fd: Int32, to address: SocketAddress) throws(PosixError) -> IOResult<Void> {
+        let result = address.withSockaddr { pointer, length in Glibc.connect(fd, pointer, length) }
+        if result == 0 { return .done(()) }
+        let code = errno
+        // EINTR on a non-blocking connect also leaves it in progress (connect(2)); it is not
+        // restarted, because a second connect would fail with EALREADY.
+        if code == EINPROGRESS || code == EINTR { return .wouldBlock }
+        throw PosixError(call: "connect", errno: code)
+    }
+
+    /// The socket's pending error (`SO_ERROR`), 0 when the connect in progress succeeded.
+    package static func pendingError(_ fd: Int32) throws(PosixError) -> Int32 {
+        var value: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        _ = try call("getsockopt") { getsockopt(fd, SOL_SOCKET, SO_ERROR, &value, &length) }
+        return value
+    }
+
+    /// `poll(2)` on one descriptor: the events that are ready (0 when `milliseconds` passed first).
+    package static func poll(_ fd: Int32, events: Int16, milliseconds: Int32) throws(PosixError) -> Int16 {
+        var poller = pollfd(fd: fd, events: events, revents: 0)
+        let ready = try call("poll") { Glibc.poll(&poller, 1, milliseconds) }
+        return ready > 0 ? poller.revents : 0
+    }
+
     /// `shutdown(fd, SHUT_WR)`: sends FIN after the queued bytes, keeps reading possible.
     static func shutdownWrite(_ fd: Int32) throws(PosixError) {
         _ = try call("shutdown") { Glibc.shutdown(fd, CSB_SHUT_WR) }

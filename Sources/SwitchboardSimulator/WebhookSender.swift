@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 public import SwitchboardCore
+public import SwitchboardPosix
 public import SwitchboardProviders
 
 /// Plays a provider towards a router: builds a webhook body (`WebhookBodies`), signs it as the

@@ -16,11 +16,15 @@ final class LoopbackServer: @unchecked Sendable {
         case stall(seconds: Double)
         /// Send `head`, then one byte of body every `interval` for `count` bytes.
         case drip(head: [UInt8], interval: Double, count: Int)
+        /// Answer successive requests on the one connection with these, then close it; with
+        /// `dropNext`, first read one more request and close without answering it.
+        case keepAlive([[UInt8]], dropNext: Bool)
     }
 
     struct State {
         var script: [Behaviour]
         var requests: [String] = []
+        var connections = 0
         var stopped = false
     }
 
@@ -58,6 +62,7 @@ final class LoopbackServer: @unchecked Sendable {
 
     /// The request heads and bodies received, as text.
     var requests: [String] { state.withLock { $0.requests } }
+    var connections: Int { state.withLock { $0.connections } }
 
     /// Stops accepting and waits (bounded) for the serving thread to end.
     func stop() {
@@ -75,6 +80,7 @@ final class LoopbackServer: @unchecked Sendable {
             guard poll(&poller, 1, 50) > 0 else { continue }
             let client = accept(listener, nil, nil)
             guard client >= 0 else { continue }
+            state.withLock { $0.connections += 1 }
             handle(client)
             close(client)
         }
@@ -98,6 +104,19 @@ final class LoopbackServer: @unchecked Sendable {
                 if state.withLock({ $0.stopped }) { return }
                 usleep(UInt32(interval * 1_000_000))
                 guard write(client, [UInt8(ascii: "x")]) else { return }
+            }
+        case .keepAlive(let responses, let dropNext)?:
+            for (index, response) in responses.enumerated() {
+                if index > 0 {
+                    let next = readRequest(client)
+                    guard !next.isEmpty else { return }
+                    state.withLock { $0.requests.append(next) }
+                }
+                guard write(client, response) else { return }
+            }
+            if dropNext {
+                let next = readRequest(client)
+                if !next.isEmpty { state.withLock { $0.requests.append(next) } }
             }
         case nil:
             write(client, Array("HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8))

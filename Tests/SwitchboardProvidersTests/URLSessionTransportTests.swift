@@ -4,17 +4,18 @@ import SwitchboardHTTP
 @testable import SwitchboardProviders
 import Testing
 
-/// URLSessionTransport against a real loopback socket: answers, faults, limits, deadlines.
+/// Both network transports (URLSession, and the pooled client in front of it) against a real
+/// loopback socket: answers, faults, limits, deadlines, cancellation.
 @Suite(.serialized) struct URLSessionTransportTests {
     static func response(_ status: String, headers: [String] = [], body: String = "") -> LoopbackServer.Behaviour {
         let head = (["HTTP/1.1 \(status)", "Content-Length: \(body.utf8.count)", "Connection: close"] + headers).joined(separator: "\r\n")
         return .respond(Array((head + "\r\n\r\n" + body).utf8))
     }
 
-    @Test func send_answer_readsStatusHeadersAndBody_andSendsTheRequestAsBuilt() async throws {
+    @Test(arguments: TransportKind.allCases) func send_answer_readsStatusHeadersAndBody_andSendsTheRequestAsBuilt(kind: TransportKind) async throws {
         let server = try LoopbackServer([URLSessionTransportTests.response("201 Created", headers: ["Content-Type: application/json", "X-Trace: t1"], body: #"{"id":"c1"}"#)])
         defer { server.stop() }
-        let transport = URLSessionTransport()
+        let transport = kind.make()
         defer { transport.shutdown() }
         var headers = HTTPHeaders()
         headers.append(name: "Authorization", value: "Bearer k1")
@@ -31,10 +32,10 @@ import Testing
         #expect(!seen.lowercased().contains("cookie"))
     }
 
-    @Test func send_rateLimited_keepsRetryAfter() async throws {
+    @Test(arguments: TransportKind.allCases) func send_rateLimited_keepsRetryAfter(kind: TransportKind) async throws {
         let server = try LoopbackServer([URLSessionTransportTests.response("429 Too Many Requests", headers: ["Retry-After: 7"], body: "slow down")])
         defer { server.stop() }
-        let transport = URLSessionTransport()
+        let transport = kind.make()
         defer { transport.shutdown() }
         let response = try await transport.send(ProviderRequest(method: .get, url: server.url + "/x", headers: [:]), timeout: .seconds(5))
         #expect(response.status == 429)
@@ -43,10 +44,10 @@ import Testing
         #expect(failure.kind == .rateLimited(retryAfterSeconds: 7, providerMessage: "slow down"))
     }
 
-    @Test func send_stallPastTimeout_timesOut() async throws {
+    @Test(arguments: TransportKind.allCases) func send_stallPastTimeout_timesOut(kind: TransportKind) async throws {
         let server = try LoopbackServer([.stall(seconds: 3)])
         defer { server.stop() }
-        let transport = URLSessionTransport()
+        let transport = kind.make()
         defer { transport.shutdown() }
         let started = ContinuousClock.now
         await #expect(throws: TransportError.timedOut) {
@@ -55,12 +56,12 @@ import Testing
         #expect(ContinuousClock.now - started < .seconds(2.5))
     }
 
-    @Test func send_dripFeedPastTheDeadline_timesOut() async throws {
+    @Test(arguments: TransportKind.allCases) func send_dripFeedPastTheDeadline_timesOut(kind: TransportKind) async throws {
         // One byte every 100 ms never trips an idle timeout; the deadline still ends it.
         let head = Array("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\n".utf8)
         let server = try LoopbackServer([.drip(head: head, interval: 0.1, count: 100)])
         defer { server.stop() }
-        let transport = URLSessionTransport()
+        let transport = kind.make()
         defer { transport.shutdown() }
         let started = ContinuousClock.now
         await #expect(throws: TransportError.timedOut) {
@@ -69,8 +70,8 @@ import Testing
         #expect(ContinuousClock.now - started < .seconds(3))
     }
 
-    @Test func send_connectionRefused_unreachable() async {
-        let transport = URLSessionTransport()
+    @Test(arguments: TransportKind.allCases) func send_connectionRefused_unreachable(kind: TransportKind) async {
+        let transport = kind.make()
         defer { transport.shutdown() }
         let request = ProviderRequest(method: .get, url: "http://127.0.0.1:\(LoopbackServer.closedPort())/x", headers: [:])
         do {
@@ -81,11 +82,11 @@ import Testing
         }
     }
 
-    @Test func send_bodyCutShort_truncated() async throws {
+    @Test(arguments: TransportKind.allCases) func send_bodyCutShort_truncated(kind: TransportKind) async throws {
         let cut = Array("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{\"items\":[".utf8)
         let server = try LoopbackServer([.respond(cut)])
         defer { server.stop() }
-        let transport = URLSessionTransport()
+        let transport = kind.make()
         defer { transport.shutdown() }
         do {
             let response = try await transport.send(ProviderRequest(method: .get, url: server.url + "/list", headers: [:]), timeout: .seconds(3))
@@ -95,41 +96,41 @@ import Testing
         }
     }
 
-    @Test func send_bodyOverLimit_truncated() async throws {
+    @Test(arguments: TransportKind.allCases) func send_bodyOverLimit_truncated(kind: TransportKind) async throws {
         let body = String(repeating: "x", count: 8192)
         let server = try LoopbackServer([URLSessionTransportTests.response("200 OK", body: body)])
         defer { server.stop() }
-        let transport = URLSessionTransport(maxBodyBytes: 1024)
+        let transport = kind.make(maxBodyBytes: 1024)
         defer { transport.shutdown() }
         await #expect(throws: TransportError.truncatedBody("the answer is larger than 1024 bytes")) {
             try await transport.send(ProviderRequest(method: .get, url: server.url + "/big", headers: [:]), timeout: .seconds(3))
         }
     }
 
-    @Test func send_redirect_notFollowed() async throws {
+    @Test(arguments: TransportKind.allCases) func send_redirect_notFollowed(kind: TransportKind) async throws {
         let server = try LoopbackServer([
             URLSessionTransportTests.response("302 Found", headers: ["Location: /elsewhere"]), URLSessionTransportTests.response("200 OK", body: "followed"),
         ])
         defer { server.stop() }
-        let transport = URLSessionTransport()
+        let transport = kind.make()
         defer { transport.shutdown() }
         let response = try await transport.send(ProviderRequest(method: .get, url: server.url + "/start", headers: ["Authorization": "Bearer k"]), timeout: .seconds(3))
         #expect(response.status == 302)
         #expect(server.requests.count == 1)
     }
 
-    @Test func send_notHTTPURL_invalidRequest() async {
-        let transport = URLSessionTransport()
+    @Test(arguments: TransportKind.allCases) func send_notHTTPURL_invalidRequest(kind: TransportKind) async {
+        let transport = kind.make()
         defer { transport.shutdown() }
         await #expect(throws: TransportError.self) {
             try await transport.send(ProviderRequest(method: .get, url: "file:///etc/passwd", headers: [:]), timeout: .seconds(1))
         }
     }
 
-    @Test func client_overURLSession_createsACall() async throws {
+    @Test(arguments: TransportKind.allCases) func client_overURLSession_createsACall(kind: TransportKind) async throws {
         let server = try LoopbackServer([URLSessionTransportTests.response("201 Created", headers: ["Content-Type: application/json"], body: #"{"call_id":"call_9","call_status":"registered"}"#)])
         defer { server.stop() }
-        let transport = URLSessionTransport()
+        let transport = kind.make()
         defer { transport.shutdown() }
         let call = OutboundCall(providerAgentID: "agent_1", from: Fixtures.e164("+14155550123"), fromProviderNumberID: "+14155550123", to: Fixtures.e164("+12137771234"))
         let created = try await ProviderClient(transport: transport, timeout: .seconds(5))
@@ -140,10 +141,10 @@ import Testing
 }
 
 extension URLSessionTransportTests {
-    @Test func send_callerCancelled_endsPromptly() async throws {
+    @Test(arguments: TransportKind.allCases) func send_callerCancelled_endsPromptly(kind: TransportKind) async throws {
         let server = try LoopbackServer([.stall(seconds: 3)])
         defer { server.stop() }
-        let transport = URLSessionTransport()
+        let transport = kind.make()
         defer { transport.shutdown() }
         let request = ProviderRequest(method: .get, url: server.url + "/slow", headers: [:])
         let started = ContinuousClock.now
@@ -153,4 +154,36 @@ extension URLSessionTransportTests {
         await #expect(throws: TransportError.cancelled) { try await task.value }
         #expect(ContinuousClock.now - started < .seconds(2))
     }
+}
+
+/// Which transport a test runs against.
+enum TransportKind: String, CaseIterable, Sendable, CustomStringConvertible {
+    case urlSession, pooled
+
+    var description: String { rawValue }
+
+    func make(maxBodyBytes: Int = URLSessionTransport.defaultMaxBodyBytes) -> TestTransport {
+        let session = URLSessionTransport(maxBodyBytes: maxBodyBytes)
+        switch self {
+        case .urlSession:
+            return TestTransport(base: session, stop: { session.shutdown() })
+        case .pooled:
+            let pooled = PooledHTTPTransport(fallback: session, maxBodyBytes: maxBodyBytes)
+            return TestTransport(base: pooled, stop: {
+                pooled.shutdown()
+                session.shutdown()
+            })
+        }
+    }
+}
+
+struct TestTransport: ProviderTransport {
+    let base: any ProviderTransport
+    let stop: @Sendable () -> Void
+
+    func send(_ request: ProviderRequest, timeout: Duration) async throws(TransportError) -> ProviderResponse {
+        try await base.send(request, timeout: timeout)
+    }
+
+    func shutdown() { stop() }
 }

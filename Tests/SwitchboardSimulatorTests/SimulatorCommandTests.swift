@@ -1,5 +1,6 @@
 import Foundation
 import SwitchboardCore
+import SwitchboardPosix
 import Testing
 
 @testable import SwitchboardSimulator

@@ -35,11 +35,16 @@ public final class RouterService: Sendable {
     let store = Locked<Store?>(nil)
     let metrics: Metrics
     let events: EventLog
-    let transport = URLSessionTransport()
+    /// Our pooled client for plain http:// providers (the simulator, an egress proxy), URLSession
+    /// for https:// ones.
+    let urlSession: URLSessionTransport
+    let transport: PooledHTTPTransport
     /// The provider integration, once the state is loaded.
     let workers = Locked<(sync: SyncCoordinator, push: PushQueue)?>(nil)
 
     public init(options: Options) {
+        urlSession = URLSessionTransport()
+        transport = PooledHTTPTransport(fallback: urlSession)
         self.options = options
         // One metrics lane per event loop and one for the offload pool (see `CounterArray`).
         metrics = Metrics(lanes: max(1, options.threads) + 1)
@@ -108,6 +113,7 @@ public final class RouterService: Sendable {
             push.stop()
         }
         transport.shutdown()
+        urlSession.shutdown()
         if let store = store.withLock({ $0 }) {
             do {
                 try store.close()

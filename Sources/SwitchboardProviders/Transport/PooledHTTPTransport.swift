@@ -1,0 +1,233 @@
+import Dispatch
+import SwitchboardCore
+import SwitchboardHTTP
+import SwitchboardPosix
+
+/// The network transport: plain `http://` providers at a numeric address (the simulator, a local
+/// egress proxy that adds TLS) go through our own HTTP/1.1 client on kept-alive connections, a few
+/// idle ones pooled per host; everything else (`https://`, names that need DNS) goes to `fallback`,
+/// URLSession. Why: URLSession on Linux (libcurl, OperationQueue, Dispatch hops) costs the router
+/// about a millisecond of CPU per request, which at a thousand reassignments a second (each a push)
+/// took a third of the CPU the webhooks needed; this client costs a small fraction of that.
+///
+/// Each exchange blocks one thread of a private concurrent queue, never a Swift concurrency thread,
+/// within its deadline (connect, send and receive together). Cancellation is seen before the
+/// exchange starts; once started it ends by its deadline. A kept connection the server closed
+/// while idle is noticed before use (it reads as ready), and an idempotent request that found it
+/// closed anyway, before any byte of an answer, is sent once more on a new connection.
+public final class PooledHTTPTransport: ProviderTransport {
+    /// Idle connections kept per host:port.
+    public static let maxIdlePerHost = 16
+    /// An idle connection older than this is closed rather than reused (servers drop idle ones).
+    public static let maxIdle: Duration = .seconds(20)
+
+    private let fallback: any ProviderTransport
+    private let maxBodyBytes: Int
+    private let idle = Locked<[String: [IdleConnection]]>([:])
+    private let queue = DispatchQueue(label: "switchboard.http-client", attributes: .concurrent)
+
+    /// `@unchecked Sendable`: a connection is used by one exchange at a time; the pool hands it over
+    /// under its lock and forgets it while it is out.
+    private struct IdleConnection: @unchecked Sendable {
+        let connection: HTTPClientConnection
+    }
+
+    public init(fallback: any ProviderTransport, maxBodyBytes: Int = URLSessionTransport.defaultMaxBodyBytes) {
+        self.fallback = fallback
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    /// Closes the idle connections.
+    public func shutdown() {
+        let all = idle.withLock { pool in
+            defer { pool = [:] }
+            return pool.values.flatMap { $0 }
+        }
+        for entry in all { entry.connection.close() }
+    }
+
+    public func send(_ request: ProviderRequest, timeout: Duration) async throws(TransportError) -> ProviderResponse {
+        guard let target = PlainHTTPTarget(request.url) else { return try await fallback.send(request, timeout: timeout) }
+        guard !Task.isCancelled else { throw .cancelled }
+        let waiter = Waiter()
+        let result: Result<ProviderResponse, TransportError> = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                waiter.set(continuation)
+                queue.async { waiter.resume(self.exchange(request, target, deadline: .now + timeout)) }
+            }
+        } onCancel: {
+            // The caller goes on at once; the exchange ends by its deadline and is discarded.
+            waiter.resume(.failure(.cancelled))
+        }
+        return try result.get()
+    }
+
+    /// Resumes the caller once: with the exchange's result, or with `.cancelled` if that came first.
+    private final class Waiter: Sendable {
+        private let state = Locked<(continuation: CheckedContinuation<Result<ProviderResponse, TransportError>, Never>?, early: Result<ProviderResponse, TransportError>?, done: Bool)>((nil, nil, false))
+
+        func set(_ continuation: CheckedContinuation<Result<ProviderResponse, TransportError>, Never>) {
+            let early = state.withLock { state -> Result<ProviderResponse, TransportError>? in
+                if let early = state.early { return early }
+                state.continuation = continuation
+                return nil
+            }
+            if let early { continuation.resume(returning: early) }
+        }
+
+        func resume(_ result: Result<ProviderResponse, TransportError>) {
+            let continuation = state.withLock { state -> CheckedContinuation<Result<ProviderResponse, TransportError>, Never>? in
+                guard !state.done else { return nil }
+                state.done = true
+                guard let continuation = state.continuation else {
+                    state.early = result  // cancelled before the continuation was set
+                    return nil
+                }
+                state.continuation = nil
+                return continuation
+            }
+            continuation?.resume(returning: result)
+        }
+    }
+
+    /// One exchange, blocking this thread until `deadline` at most.
+    func exchange(_ request: ProviderRequest, _ target: PlainHTTPTarget, deadline: ContinuousClock.Instant) -> Result<ProviderResponse, TransportError> {
+        var headers: [(name: String, value: String)] = []
+        for field in request.headers.fields {
+            let name = field.name.lowercased()
+            // The client frames the request itself.
+            guard name != "host", name != "content-length", name != "connection", name != "transfer-encoding" else { continue }
+            headers.append((field.name, field.value))
+        }
+        let idempotent = request.method == .get
+        var retried = false
+        while true {
+            let reused: Bool
+            let connection: HTTPClientConnection
+            if let kept = checkout(target.hostPort) {
+                connection = kept
+                reused = true
+            } else {
+                do {
+                    connection = try HTTPClientConnection.open(host: target.host, port: target.port, deadline: deadline)
+                } catch {
+                    return .failure(PooledHTTPTransport.transportError(error, answered: false))
+                }
+                reused = false
+            }
+            do {
+                let response = try connection.exchange(
+                    method: request.method.rawValue, path: target.path, headers: headers, body: request.body ?? [],
+                    keepAlive: true, maxResponseBytes: maxBodyBytes, deadline: deadline)
+                if connection.reusable { checkin(connection, key: target.hostPort) }
+                return .success(ProviderResponse(status: response.status, headers: response.headers, body: response.body))
+            } catch {
+                connection.close()
+                if reused, idempotent, !retried, !connection.answered, ContinuousClock.now < deadline {
+                    retried = true
+                    continue
+                }
+                return .failure(PooledHTTPTransport.transportError(error, answered: connection.answered))
+            }
+        }
+    }
+
+    private func checkout(_ key: String) -> HTTPClientConnection? {
+        while let entry = idle.withLock({ $0[key]?.popLast() }) {
+            let connection = entry.connection
+            if connection.isUsableNow && connection.lastUsed.duration(to: .now) < PooledHTTPTransport.maxIdle { return connection }
+            connection.close()
+        }
+        return nil
+    }
+
+    private func checkin(_ connection: HTTPClientConnection, key: String) {
+        let kept = idle.withLock { pool in
+            guard pool[key, default: []].count < PooledHTTPTransport.maxIdlePerHost else { return false }
+            pool[key, default: []].append(IdleConnection(connection: connection))
+            return true
+        }
+        if !kept { connection.close() }
+    }
+
+    /// The client's failure as the adapters see it: nothing answered is "unreachable", a cut or
+    /// oversized answer is "truncated".
+    static func transportError(_ error: HTTPExchangeError, answered: Bool) -> TransportError {
+        switch error {
+        case .invalidAddress(let detail), .invalidHeader(let detail):
+            .invalidRequest(detail)
+        case .connectFailed(let detail):
+            .unreachable(detail)
+        case .timedOut:
+            .timedOut
+        case .incomplete(let detail):
+            answered ? .truncatedBody(detail) : .unreachable(detail)
+        case .tooLarge(let detail):
+            .truncatedBody(detail)
+        case .malformed(let detail):
+            .unreachable("the answer is not HTTP/1.1: \(detail)")
+        }
+    }
+}
+
+/// An `http://` URL at a numeric host (or `localhost`), split for the client; nil for anything the
+/// pooled client does not take (another scheme, a name to resolve, user info).
+struct PlainHTTPTarget: Equatable {
+    var host: String
+    var port: UInt16
+    /// The request target: path and query, at least "/".
+    var path: String
+
+    var hostPort: String { "\(host)|\(port)" }
+
+    init(host: String, port: UInt16, path: String) {
+        self.host = host
+        self.port = port
+        self.path = path
+    }
+
+    init?(_ url: String) {
+        let prefix = "http://"
+        guard url.utf8.count > prefix.utf8.count, url.prefix(prefix.count).lowercased() == prefix else { return nil }
+        let rest = url.dropFirst(prefix.count)
+        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
+        let authority = rest[..<authorityEnd]
+        guard !authority.isEmpty, !authority.contains("@") else { return nil }
+        var hostPart = Substring(authority)
+        var port: UInt16 = 80
+        if hostPart.hasPrefix("[") {
+            guard let close = hostPart.firstIndex(of: "]") else { return nil }
+            let after = hostPart[hostPart.index(after: close)...]
+            if !after.isEmpty {
+                guard after.hasPrefix(":"), let value = UInt16(after.dropFirst()), value > 0 else { return nil }
+                port = value
+            }
+            hostPart = hostPart[hostPart.index(after: hostPart.startIndex)..<close]
+        } else if let colon = hostPart.lastIndex(of: ":") {
+            guard let value = UInt16(hostPart[hostPart.index(after: colon)...]), value > 0 else { return nil }
+            port = value
+            hostPart = hostPart[..<colon]
+        }
+        let host = hostPart.lowercased()
+        guard host == "localhost" || PlainHTTPTarget.isNumeric(host) else { return nil }
+        var path = String(rest[authorityEnd...])
+        if let fragment = path.firstIndex(of: "#") { path = String(path[..<fragment]) }
+        if path.isEmpty || path.hasPrefix("?") { path = "/" + path }
+        self.host = host
+        self.port = port
+        self.path = path
+    }
+
+    /// A dotted IPv4 address or an IPv6 address (hex digits, colons, dots).
+    static func isNumeric(_ host: String) -> Bool {
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        if parts.count == 4, parts.allSatisfy({ !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isASCIIDigit) && Int($0)! <= 255 }) {
+            return true
+        }
+        return host.contains(":") && host.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }
+    }
+}
+
+extension Character {
+    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
+}

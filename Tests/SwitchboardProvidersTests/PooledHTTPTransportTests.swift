@@ -1,0 +1,89 @@
+import SwitchboardCore
+import SwitchboardHTTP
+@testable import SwitchboardProviders
+import Testing
+
+/// What only the pooled client does: which URLs it takes, keeping connections, noticing ones the
+/// server closed, and retrying only what is safe to send twice.
+@Suite(.serialized) struct PooledHTTPTransportTests {
+    static func answer(_ body: String) -> [UInt8] {
+        Array("HTTP/1.1 200 OK\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
+    }
+
+    @Test func target_takesPlainHTTPAtNumericHosts_only() {
+        let target = PlainHTTPTarget("http://127.0.0.1:8090/retell/list-phone-numbers?limit=1000")
+        #expect(target == PlainHTTPTarget(host: "127.0.0.1", port: 8090, path: "/retell/list-phone-numbers?limit=1000"))
+        #expect(PlainHTTPTarget("HTTP://LOCALHOST/x")?.host == "localhost")
+        #expect(PlainHTTPTarget("http://localhost")?.path == "/")
+        #expect(PlainHTTPTarget("http://127.0.0.1?a=1")?.path == "/?a=1")
+        #expect(PlainHTTPTarget("http://127.0.0.1/a#frag")?.path == "/a")
+        #expect(PlainHTTPTarget("http://[::1]:9000/v6") == PlainHTTPTarget(host: "::1", port: 9000, path: "/v6"))
+        #expect(PlainHTTPTarget("http://10.0.0.7/")?.port == 80)
+        for url in [
+            "https://127.0.0.1/x", "http://api.retellai.com/x", "http://user:pw@127.0.0.1/x", "http://127.0.0.1:0/x",
+            "http://127.0.0.1:99999/x", "http://127.0.0.1:/x", "http://256.0.0.1/x", "http://[::1/x", "http://", "ftp://127.0.0.1/",
+        ] {
+            #expect(PlainHTTPTarget(url) == nil, "\(url)")
+        }
+    }
+
+    @Test func httpsAndNames_goToTheFallback() async throws {
+        let fallback = InMemoryTransport([.respond(.json(200, "{}"))])
+        let transport = PooledHTTPTransport(fallback: fallback)
+        let response = try await transport.send(ProviderRequest(method: .get, url: "https://api.vapi.ai/phone-number", headers: [:]), timeout: .seconds(1))
+        #expect(response.status == 200)
+        #expect(fallback.requests.map(\.url) == ["https://api.vapi.ai/phone-number"])
+    }
+
+    @Test func successiveRequests_shareOneConnection_andAClosedOneIsNotReused() async throws {
+        let server = try LoopbackServer([
+            .keepAlive([PooledHTTPTransportTests.answer("one"), PooledHTTPTransportTests.answer("two"), PooledHTTPTransportTests.answer("three")], dropNext: false),
+            .respond(PooledHTTPTransportTests.answer("four")),
+        ])
+        defer { server.stop() }
+        let transport = PooledHTTPTransport(fallback: InMemoryTransport())
+        defer { transport.shutdown() }
+        var bodies: [String] = []
+        for index in 0..<3 {
+            var headers = HTTPHeaders()
+            headers.append(name: "Content-Type", value: "application/json")
+            headers.append(name: "Host", value: "ignored.example")
+            let request = ProviderRequest(method: .patch, url: server.url + "/n/\(index)", headers: headers, body: Array("{}".utf8))
+            bodies.append(String(decoding: try await transport.send(request, timeout: .seconds(3)).body, as: UTF8.self))
+        }
+        #expect(bodies == ["one", "two", "three"])
+        #expect(server.connections == 1)
+        #expect(server.requests.count == 3)
+        #expect(server.requests.allSatisfy { $0.components(separatedBy: "\r\nHost: ").count == 2 && !$0.contains("ignored.example") })
+        #expect(server.requests.last?.hasPrefix("PATCH /n/2 HTTP/1.1\r\n") == true)
+        // The server closed after the third answer: the next request notices and connects anew.
+        try await Task.sleep(for: .milliseconds(100))
+        let fourth = try await transport.send(ProviderRequest(method: .post, url: server.url + "/n/3", headers: [:], body: []), timeout: .seconds(3))
+        #expect(String(decoding: fourth.body, as: UTF8.self) == "four")
+        #expect(server.connections == 2)
+    }
+
+    @Test func keptConnectionDroppedUnanswered_getIsSentAgain_postIsNot() async throws {
+        let server = try LoopbackServer([
+            .keepAlive([PooledHTTPTransportTests.answer("first")], dropNext: true),
+            .respond(PooledHTTPTransportTests.answer("again")),
+            .keepAlive([PooledHTTPTransportTests.answer("first")], dropNext: true),
+        ])
+        defer { server.stop() }
+        let transport = PooledHTTPTransport(fallback: InMemoryTransport())
+        defer { transport.shutdown() }
+        _ = try await transport.send(ProviderRequest(method: .get, url: server.url + "/a", headers: [:]), timeout: .seconds(3))
+        let again = try await transport.send(ProviderRequest(method: .get, url: server.url + "/b", headers: [:]), timeout: .seconds(3))
+        #expect(String(decoding: again.body, as: UTF8.self) == "again")
+        #expect(server.requests.count == 3, "the GET went out twice: dropped, then answered")
+
+        _ = try await transport.send(ProviderRequest(method: .get, url: server.url + "/c", headers: [:]), timeout: .seconds(3))
+        do {
+            _ = try await transport.send(ProviderRequest(method: .post, url: server.url + "/calls", headers: [:], body: Array("{}".utf8)), timeout: .seconds(3))
+            Issue.record("a dropped POST was answered")
+        } catch {
+            guard case .unreachable = error else { Issue.record("\(error)"); return }
+        }
+        #expect(server.requests.count == 5, "the POST was sent once, not retried")
+    }
+}
