@@ -257,14 +257,13 @@ extension DirectoryState {
                     let key = AgentKey(account: slot, id: agentID.value)
                     let shard = index.agentShards[key.shard]
                     let found: Result<AgentRecord, DirectoryError> = shard.lock.withLock {
-                        guard let position = shard.agents.index(forKey: key) else { return .failure(.unknownAgent(agentID, in: spec.account)) }
-                        let entry = shard.agents.values[position]
+                        guard let entry = shard.agents[key] else { return .failure(.unknownAgent(agentID, in: spec.account)) }
                         do throws(DirectoryError) {
                             try DirectoryState.checkAssignable(spec, to: entry)
                         } catch {
                             return .failure(error)
                         }
-                        shard.agents.values[position].number = spec.number.key
+                        _ = shard.agents.setNumber(spec.number.key, of: key)
                         return .success(entry.record)
                     }
                     record = try found.get()

@@ -44,7 +44,7 @@ struct AgentEntry {
 /// `@unchecked Sendable`: `agents` and `defaults` are read and written only while `lock` is held.
 final class AgentShard: @unchecked Sendable {
     let lock = ShardLock()
-    var agents: [AgentKey: AgentEntry] = [:]
+    var agents = AgentTable()
     /// `RoutingIndex.connectionKey(account, provider)` → default caller ID key.
     var defaults: [UInt64: UInt64] = [:]
 }

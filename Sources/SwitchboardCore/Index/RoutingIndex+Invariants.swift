@@ -9,10 +9,12 @@ extension RoutingIndex {
             var violations: [String] = []
             var agentsWithNumbers: [AgentKey: UInt64] = [:]
             for shard in agentShards {
-                for (key, entry) in shard.lock.withLock({ shard.agents }) {
-                    if key.id != entry.record.id.value || key.account != entry.record.accountSlot {
-                        violations.append("agent key \(key) holds the record of \(entry.record.id)")
-                    }
+                let table = shard.lock.withLock { shard.agents }
+                for entry in table.misplacedEntries() {
+                    violations.append("agent \(entry.record.id) is stored where its key does not find it")
+                }
+                table.forEach { _, entry in
+                    let key = AgentKey(account: entry.record.accountSlot, id: entry.record.id.value)
                     if entry.number != 0 { agentsWithNumbers[key] = entry.number }
                 }
             }

@@ -1,0 +1,86 @@
+import Testing
+
+@testable import SwitchboardCore
+
+/// The agent shards' hash table against a plain dictionary: inserts, replacements, removals
+/// (backward shift), growth and shrinking, with every entry findable after every step.
+@Suite struct AgentTableTests {
+    static func entry(_ account: UInt32, _ id: String, number: UInt64 = 0) -> (AgentKey, AgentEntry) {
+        let spec = AgentSpec(
+            account: try! Identifier("acct\(account)"), id: try! Identifier(id), name: id, provider: .retell,
+            providerAgentID: "pa_\(id)", status: .active)
+        return (AgentKey(account: account, id: id), AgentEntry(record: AgentRecord(spec: spec, accountSlot: account), number: number))
+    }
+
+    @Test func insertFindReplaceRemove() {
+        var table = AgentTable()
+        let (key, entry) = AgentTableTests.entry(1, "front-desk", number: 7)
+        #expect(table[key] == nil)
+        table[key] = entry
+        #expect(table.count == 1)
+        #expect(table[key]?.record === entry.record)
+        #expect(table[AgentKey(account: 2, id: "front-desk")] == nil, "same id, other account")
+        let set = table.setNumber(9, of: key)
+        #expect(set)
+        #expect(table[key]?.number == 9)
+        let (_, replacement) = AgentTableTests.entry(1, "front-desk", number: 3)
+        table[key] = replacement
+        #expect(table.count == 1)
+        #expect(table[key]?.record === replacement.record)
+        table[key] = nil
+        #expect(table.count == 0)
+        #expect(table[key] == nil)
+        let setGone = table.setNumber(1, of: key)
+        #expect(!setGone)
+    }
+
+    /// Random operations over few keys (so probe runs collide, wrap and shift) and many (growth).
+    @Test(arguments: [40, 5_000]) func randomOperations_matchADictionary(keys: Int) {
+        var table = AgentTable()
+        var model: [String: UInt64] = [:]
+        var random = SplitMix64Generator(seed: UInt64(keys))
+        let entries = (0..<keys).map { AgentTableTests.entry(UInt32($0 % 3), "agent-\($0)") }
+        for step in 0..<30_000 {
+            let pick = Int(random.next() % UInt64(keys))
+            let (key, entry) = entries[pick]
+            switch random.next() % 10 {
+            case 0...4:
+                let number = random.next() % 1000
+                table[key] = AgentEntry(record: entry.record, number: number)
+                model[key.id] = number
+            case 5...7:
+                table[key] = nil
+                model[key.id] = nil
+            default:
+                let number = random.next() % 1000
+                let found = table.setNumber(number, of: key)
+                #expect(found == (model[key.id] != nil), "step \(step)")
+                if model[key.id] != nil { model[key.id] = number }
+            }
+            #expect(table.count == model.count, "step \(step)")
+            #expect(table[key]?.number == model[key.id], "step \(step)")
+            if step % 1000 == 0 || keys < 100 && step % 50 == 0 {
+                #expect(table.misplacedEntries().isEmpty, "step \(step)")
+                for (otherKey, _) in entries { #expect(table[otherKey]?.number == model[otherKey.id], "step \(step): \(otherKey.id)") }
+            }
+        }
+        // Mass removal shrinks the table and keeps what is left findable.
+        let before = table.allocatedBytes
+        for (key, _) in entries { table[key] = nil }
+        #expect(table.count == 0)
+        #expect(keys < 100 || table.allocatedBytes < before / 4)
+    }
+}
+
+/// splitmix64 as a RandomNumberGenerator, for reproducible random tests.
+struct SplitMix64Generator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
