@@ -9,7 +9,7 @@ import Testing
         let spec = AgentSpec(
             account: try! Identifier("acct\(account)"), id: try! Identifier(id), name: id, provider: .retell,
             providerAgentID: "pa_\(id)", status: .active)
-        return (AgentKey(account: account, id: id), AgentEntry(record: AgentRecord(spec: spec, accountSlot: account), number: number))
+        return (AgentKey(account: account, id: id), AgentEntry(record: AgentRecord.make(spec: spec, accountSlot: account), number: number))
     }
 
     @Test func insertFindReplaceRemove() {

@@ -148,7 +148,7 @@ extension DirectoryState {
             _ = try FieldCheck.name(spec.name)
             _ = try FieldCheck.providerID(spec.providerAgentID, field: "provider_agent_id")
             let key = AgentKey(account: slot, id: spec.id.value)
-            buckets[key.shard].append(PendingAgent(key: key, entry: AgentEntry(record: AgentRecord(spec: spec, accountSlot: slot), number: 0), position: start + offset))
+            buckets[key.shard].append(PendingAgent(key: key, entry: AgentEntry(record: AgentRecord.make(spec: spec, accountSlot: slot), number: 0), position: start + offset))
         }
         var duplicate: (position: Int, id: AgentID)?
         for (shardIndex, bucket) in buckets.enumerated() where !bucket.isEmpty {

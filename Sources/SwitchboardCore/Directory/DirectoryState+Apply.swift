@@ -131,7 +131,7 @@ extension DirectoryState {
             return .agent(AgentWrite(agent: Agent(spec: spec, phoneNumber: E164(key: target)), created: false))
         }
         try record()
-        let newRecord = AgentRecord(spec: spec, accountSlot: slot)
+        let newRecord = AgentRecord.make(spec: spec, accountSlot: slot)
         let previousKey = previousAgent.map { AgentKey(account: slot, id: $0.id.value) }
         let numbers = [oldNumber, target].filter { $0 != 0 }
         let agents = [key] + (previousKey.map { [$0] } ?? [])

@@ -92,7 +92,7 @@ struct DirectoryState {
         return PhoneNumber(
             number: E164(uncheckedKey: slot.key), account: accounts[Int(slot.account)].id, provider: slot.provider,
             providerNumberID: cold?.providerNumberID ?? E164(uncheckedKey: slot.key).description,
-            status: slot.active ? .active : .inactive, agentID: slot.agent?.id, agentName: slot.agent?.spec.name,
+            status: slot.active ? .active : .inactive, agentID: slot.agent?.id, agentName: slot.agent?.name,
             lastSyncedAt: synced
         )
     }

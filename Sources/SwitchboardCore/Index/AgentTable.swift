@@ -40,7 +40,7 @@ struct AgentTable {
 
     @inline(__always)
     private static func matches(_ entry: AgentEntry, _ key: AgentKey) -> Bool {
-        entry.record.accountSlot == key.account && entry.record.spec.id.value == key.id
+        entry.record.accountSlot == key.account && entry.record.hasID(key.id)
     }
 
     /// The position of `key`, or nil.
@@ -132,7 +132,7 @@ struct AgentTable {
     func misplacedEntries() -> [AgentEntry] {
         var misplaced: [AgentEntry] = []
         forEach { hash, entry in
-            let key = AgentKey(account: entry.record.accountSlot, id: entry.record.spec.id.value)
+            let key = AgentKey(account: entry.record.accountSlot, id: entry.record.id.value)
             if key.hashValue64 != hash || self[key]?.record !== entry.record { misplaced.append(entry) }
         }
         return misplaced
