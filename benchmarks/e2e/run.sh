@@ -179,7 +179,11 @@ fi
 
 if wants sweep; then
     echo "sweep…" >&2
-    read -r saturated _ _ <<<"$(harness $router_port 64 --mix retell=1)"
+    # Saturation as the median of several closed-loop runs: one run on a shared machine can land
+    # far from the rest, and "half the saturated rate" should not inherit its luck.
+    sat=""
+    for _ in $(seq "$rounds"); do read -r t _ _ <<<"$(harness $router_port 64 --mix retell=1)"; sat+="$t "; done
+    saturated=$(median <<<"$sat")
     rates=$(python3 -c "s=float('$saturated'); print(','.join(str(int(s*f)) for f in (0.1,0.25,0.5,0.7,0.85,1.0,1.2)))")
     $BIN loadtest sweep "${dataset[@]}" --target 127.0.0.1:$router_port --connections 64 --duration "$duration" --mix retell=1 \
         --rates "$rates" --svg "$out/sweep.svg" --quiet > "$work/sweep.txt" 2>"$work/sweep.err" || true
@@ -191,7 +195,7 @@ if wants sweep; then
     {
         echo "## Latency against throughput (open loop, Retell webhooks, 64 connections)"
         echo
-        echo "closed-loop saturation in this run: $(printf %.0f "$saturated") req/s; curve: \`sweep.svg\`"
+        echo "closed-loop saturation in this run (median of $rounds): $(printf %.0f "$saturated") req/s (runs: $sat); curve: \`sweep.svg\`"
         echo
         echo '```'
         cat "$work/sweep.txt"

@@ -91,20 +91,25 @@ public final class AgentRecord: @unchecked Sendable {
     /// A record for `spec` in the account at `accountSlot`. The strings' lengths are bounded by
     /// `Identifier` (64), `FieldCheck.name` (200 characters) and `FieldCheck.providerID` (256).
     static func make(spec: AgentSpec, accountSlot: UInt32) -> AgentRecord {
-        let parts = [spec.account.value, spec.id.value, spec.name, spec.providerAgentID]
-        let lengths = parts.map { $0.utf8.count }
-        precondition(lengths.allSatisfy { $0 <= Int(UInt16.max) }, "agent field over 65535 bytes")
+        let account = spec.account.value.utf8.count, id = spec.id.value.utf8.count
+        let name = spec.name.utf8.count, providerAgentID = spec.providerAgentID.utf8.count
+        precondition(max(account, id, name, providerAgentID) <= Int(UInt16.max), "agent field over 65535 bytes")
         let layout = Layout(
-            accountSlot: accountSlot, provider: spec.provider, status: spec.status, accountLength: UInt16(lengths[0]),
-            idLength: UInt16(lengths[1]), nameLength: UInt16(lengths[2]), providerAgentIDLength: UInt16(lengths[3]))
-        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, lengths.reduce(0, +)))
+            accountSlot: accountSlot, provider: spec.provider, status: spec.status, accountLength: UInt16(account),
+            idLength: UInt16(id), nameLength: UInt16(name), providerAgentIDLength: UInt16(providerAgentID))
+        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, account + id + name + providerAgentID))
         var offset = 0
-        for var part in parts {
-            part.withUTF8 { utf8 in
+        func copy(_ text: String) {
+            var text = text
+            text.withUTF8 { utf8 in
                 if let base = utf8.baseAddress { (bytes + offset).initialize(from: base, count: utf8.count) }
                 offset += utf8.count
             }
         }
+        copy(spec.account.value)
+        copy(spec.id.value)
+        copy(spec.name)
+        copy(spec.providerAgentID)
         return AgentRecord(layout: layout, bytes: bytes)
     }
 
