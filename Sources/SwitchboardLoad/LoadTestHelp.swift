@@ -7,6 +7,8 @@ enum LoadTestHelp {
           loadtest seed  --data DIR --numbers N [data-set options]   write a data directory to serve
           loadtest run   --numbers N [data-set options] [run options] one run (closed loop, or --rate)
           loadtest sweep --numbers N --rates R1,R2,… [options]        open-loop runs, latency vs throughput
+          loadtest simulate --numbers N [--listen HOST:PORT]          the providers, holding the data set
+          loadtest wrk-script --numbers N --out FILE                  the same signed webhooks, for wrk
 
         The data set is made from its options alone, so seed and run agree on every number, agent
         and secret: give both the same --numbers, --seed, --accounts and mixes. A run with --writes
