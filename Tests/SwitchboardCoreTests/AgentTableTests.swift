@@ -84,3 +84,33 @@ struct SplitMix64Generator: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+/// The agent list's sorted copy, built from the index on first use and then kept in step.
+@Suite struct AgentListingTests {
+    static func ids(_ directory: Directory, after cursor: String? = nil, limit: Int = 1000) throws -> [String] {
+        try directory.agents(account: Fixture.id("acme"), after: cursor, limit: limit).items.map(\.spec.id.value)
+    }
+
+    @Test func listing_staysSortedThroughCreatesRewritesAndDeletes() throws {
+        let directory = try Fixture.directory()
+        #expect(try AgentListingTests.ids(directory) == ["a1", "a2", "v1"], "built from the index; other accounts left out")
+        try directory.putAgent(Fixture.agent("a15"))
+        try directory.putAgent(Fixture.agent("0first"))
+        try directory.putAgent(Fixture.agent("zz"))
+        try directory.putAgent(Fixture.agent("a1", name: "Renamed"))  // a rewrite, not a new id
+        #expect(try AgentListingTests.ids(directory) == ["0first", "a1", "a15", "a2", "v1", "zz"])
+        _ = try directory.deleteAgent(account: Fixture.id("acme"), id: Fixture.id("a15"))
+        _ = try directory.deleteAgent(account: Fixture.id("acme"), id: Fixture.id("zz"))
+        #expect(try AgentListingTests.ids(directory) == ["0first", "a1", "a2", "v1"])
+        #expect(try AgentListingTests.ids(directory, after: "a1", limit: 2) == ["a2", "v1"])
+        #expect(try directory.agents(account: Fixture.id("acme")).items.first { $0.spec.id.value == "a1" }?.spec.name == "Renamed")
+    }
+
+    @Test func listing_afterABulkLoad_seesEveryAgent() throws {
+        let directory = try Fixture.directory()
+        _ = try AgentListingTests.ids(directory)  // the sorted copy exists now
+        let loaded = try Directory.load(directory.image())
+        try loaded.putAgent(Fixture.agent("b0"))
+        #expect(try AgentListingTests.ids(loaded) == ["a1", "a2", "b0", "v1"])
+    }
+}

@@ -53,7 +53,7 @@ extension Directory {
     public func agents(account: AccountID, after cursor: String? = nil, limit: Int = 1000) throws(DirectoryError) -> Page<Agent> {
         try state.withLock { state throws(DirectoryError) in
             let slot = try state.slot(account)
-            let ids = state.agentLists[Int(slot)].sortedIDs()
+            let ids = state.agentLists[Int(slot)].sortedIDs(slot: slot, index: index)
             var start = 0
             if let cursor { start = ids.partitionPoint { $0 <= cursor } }
             var items: [Agent] = []

@@ -58,7 +58,7 @@ extension DirectoryState {
                         image.connections.append(connection)
                     }
                 }
-                for id in state.agentLists[Int(slot)].sortedIDs() {
+                for id in DirectoryState.AgentList.ids(slot: slot, index: index) {
                     if let entry = index.agentEntry(account: slot, id: id) { image.agents.append(entry.record.spec) }
                 }
                 for key in state.numberLists[Int(slot)].sortedKeys() {
@@ -168,13 +168,9 @@ extension DirectoryState {
             position = duplicate.position
             throw DirectoryError(.invalidField, "agent '\(duplicate.id)' appears twice: an agent exists once in its account")
         }
-        var perAccount = [Int](repeating: 0, count: agentLists.count)
+        // The sorted id copies are rebuilt from the index when a listing next needs them.
         for bucket in buckets {
-            for item in bucket { perAccount[Int(item.key.account)] += 1 }
-        }
-        for (account, count) in perAccount.enumerated() where count > 0 { agentLists[account].reserve(count) }
-        for bucket in buckets {
-            for item in bucket { agentLists[Int(item.key.account)].insert(item.key.id) }
+            for item in bucket { agentLists[Int(item.key.account)].sortedCache = nil }
         }
         position = start + agents.count
     }
@@ -199,7 +195,7 @@ extension DirectoryState {
         let slots = self.slots
         // Moved out (not copied) so the cold half mutates storage it owns alone.
         let coldHalf = ColdHalf(cold: self.cold, lists: self.numberLists)
-        self.cold = [:]
+        self.cold = ColdTable()
         self.numberLists = []
         let done = DispatchGroup()
         DispatchQueue.global(qos: .userInitiated).async(group: done) {
@@ -221,10 +217,10 @@ extension DirectoryState {
     /// `@unchecked Sendable`: written only by the cold half's block, read only after `done.wait()`
     /// has returned, which orders the two.
     private final class ColdHalf: @unchecked Sendable {
-        var cold: [UInt64: ColdNumber]
+        var cold: ColdTable
         var lists: [NumberList]
 
-        init(cold: [UInt64: ColdNumber], lists: [NumberList]) {
+        init(cold: ColdTable, lists: [NumberList]) {
             self.cold = cold
             self.lists = lists
         }
@@ -299,7 +295,7 @@ extension DirectoryState {
 
     /// The cold half of `bulkLoadNumbers`: what the lists and the API show, not the hot path.
     private static func loadColdData(
-        _ numbers: [NumberImage], slots: [AccountID: UInt32], cold: inout [UInt64: ColdNumber], lists: inout [NumberList]
+        _ numbers: [NumberImage], slots: [AccountID: UInt32], cold: inout ColdTable, lists: inout [NumberList]
     ) {
         cold.reserveCapacity(cold.count + numbers.count)
         // Each account's list sized exactly, once: reserving all the numbers for every account

@@ -28,7 +28,7 @@ extension DirectoryState {
                 }
                 transaction.setAgent(key, nil)
             }
-            agentLists[Int(slot)].remove(id.value)
+            agentLists[Int(slot)].removed(id.value)
             return .agentDeleted(releasedNumber: entry.number == 0 ? nil : E164(uncheckedKey: entry.number))
         case .assign(let account, let number, let agent):
             return try assign(account: account, number: number, agent: agent, index: index, record: record)
@@ -150,7 +150,7 @@ extension DirectoryState {
             }
             transaction.setAgent(key, AgentEntry(record: newRecord, number: target))
         }
-        agentLists[Int(slot)].insert(spec.id.value)
+        if existing == nil { agentLists[Int(slot)].inserted(spec.id.value) }
         return .agent(
             AgentWrite(
                 agent: Agent(spec: spec, phoneNumber: E164(key: target)), created: existing == nil,

@@ -92,7 +92,7 @@ extension DirectoryState {
         // listing (minus conflicts, which are not ours): all were seen now.
         for key in numberLists[Int(slot)].keys {
             guard let numberSlot = index.numberSlot(key), numberSlot.provider == provider, numberSlot.active else { continue }
-            cold[key, default: ColdNumber(providerNumberID: nil, lastSyncedAt: .min)].lastSyncedAt = at.milliseconds
+            cold.setSynced(key, at: at.milliseconds)
         }
         return .sync(
             SyncReport(

@@ -7,7 +7,7 @@ struct DirectoryState {
     /// `RoutingIndex.connectionKey` → connection.
     var connections: [UInt64: ProviderConnection] = [:]
     /// Number key → what only the API shows.
-    var cold: [UInt64: ColdNumber] = [:]
+    var cold = ColdTable()
     /// Account slot → its numbers and agents, sorted on demand for the lists.
     var numberLists: [NumberList] = []
     var agentLists: [AgentList] = []
@@ -52,27 +52,45 @@ struct DirectoryState {
         }
     }
 
+    /// An account's agent ids in order, for the paged agent list. The index is where agents live;
+    /// this is only a sorted copy of their ids, made when a listing first needs it and then kept in
+    /// step (a binary-search insert or removal), so a router that never lists agents holds none.
+    /// (It was a `Set` of every id plus the sorted copy: 33 bytes an agent before any listing.)
     struct AgentList {
-        var ids: Set<String> = []
-        var sortedCache: [String]? = []
+        var sortedCache: [String]?
 
-        mutating func sortedIDs() -> [String] {
+        /// The ids, sorted; built from the index the first time.
+        mutating func sortedIDs(slot: UInt32, index: RoutingIndex) -> [String] {
             if let sortedCache { return sortedCache }
-            let sorted = ids.sorted()
+            let sorted = AgentList.ids(slot: slot, index: index)
             sortedCache = sorted
             return sorted
         }
 
-        mutating func insert(_ id: String) {
-            if ids.insert(id).inserted { sortedCache = nil }
+        /// The account's ids from the index, sorted, without keeping them.
+        static func ids(slot: UInt32, index: RoutingIndex) -> [String] {
+            var ids: [String] = []
+            for shard in index.agentShards {
+                shard.lock.withLock {
+                    shard.agents.forEach { _, entry in
+                        if entry.record.accountSlot == slot { ids.append(entry.record.id.value) }
+                    }
+                }
+            }
+            return ids.sorted()
         }
 
-        mutating func reserve(_ additional: Int) {
-            ids.reserveCapacity(ids.count + additional)
+        /// A new agent `id` (not one rewritten): into the sorted copy, if there is one.
+        mutating func inserted(_ id: String) {
+            guard sortedCache != nil else { return }
+            let position = sortedCache!.partitionPoint { $0 < id }
+            if position == sortedCache!.count || sortedCache![position] != id { sortedCache!.insert(id, at: position) }
         }
 
-        mutating func remove(_ id: String) {
-            if ids.remove(id) != nil { sortedCache = nil }
+        mutating func removed(_ id: String) {
+            guard sortedCache != nil else { return }
+            let position = sortedCache!.partitionPoint { $0 < id }
+            if position < sortedCache!.count && sortedCache![position] == id { sortedCache!.remove(at: position) }
         }
     }
 
