@@ -215,6 +215,7 @@ if wants startup; then
         echo "|---|---|---|---|---|---|"
     } >> "$summary"
     mkdir -p "$work/empty"
+    declare -A rss_of_set agents_of_set
     rss_of() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
     start_once() { # data → "millis rss_kB"
         local port; port=$(free_port)
@@ -228,18 +229,28 @@ if wants startup; then
         kill $pid; wait $pid 2>/dev/null || true
     }
     read -r _ empty_rss <<<"$(start_once "$work/empty")"
-    for size in 100000 1000000; do
-        $BIN loadtest seed --data "$work/start-$size" --numbers $size --seed 7 >/dev/null
+    # The default data set (most numbers assigned, so about one agent a number), and the same
+    # million numbers as a pool (no agents): the difference is what an agent costs.
+    for set in 100000:default 1000000:default 1000000:pool; do
+        size=${set%%:*} kind=${set##*:}
+        mix=(); [ "$kind" = pool ] && mix=(--number-mix unassigned=95,unknown=5 --idle-agents 0)
+        seeded=$($BIN loadtest seed --data "$work/start-$size-$kind" --numbers $size --seed 7 "${mix[@]}")
+        agents_of_set[$size-$kind]=$(awk '/^seeded/ {for (i = 1; i <= NF; i++) if ($(i+1) ~ /^agents/) print $i}' <<<"$seeded")
         times="" rss=0
         for _ in $(seq "$rounds"); do
             sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
-            read -r ms kb <<<"$(start_once "$work/start-$size")"; times+="$ms "; rss=$kb
+            read -r ms kb <<<"$(start_once "$work/start-$size-$kind")"; times+="$ms "; rss=$kb
         done
-        snap=$(du -k "$work/start-$size"/snapshot-*.snap | awk '{print $1}')
+        snap=$(du -k "$work/start-$size-$kind"/snapshot-*.snap | awk '{print $1}')
         known=$(( size * 95 / 100 ))
-        awk -v n="$size" -v s="$snap" -v mn="$(minimum <<<"$times")" -v md="$(median <<<"$times")" -v r="$rss" -v e="$empty_rss" -v k="$known" \
-            'BEGIN {printf "| %d (%d in the router) | %.1f MiB | %d ms | %d ms | %.1f MiB | %.0f B |\n", n, k, s/1024, mn, md, r/1024, (r-e)*1024/k}' >> "$summary"
+        label="$size ($known in the router)"; [ "$kind" = pool ] && label="$size ($known in the router, no agents: a pool)"
+        awk -v l="$label" -v s="$snap" -v mn="$(minimum <<<"$times")" -v md="$(median <<<"$times")" -v r="$rss" -v e="$empty_rss" -v k="$known" \
+            'BEGIN {printf "| %s | %.1f MiB | %d ms | %d ms | %.1f MiB | %.0f B |\n", l, s/1024, mn, md, r/1024, (r-e)*1024/k}' >> "$summary"
+        rss_of_set[$size-$kind]=$rss
     done
+    agents=$(( ${agents_of_set[1000000-default]} - ${agents_of_set[1000000-pool]:-0} ))
+    awk -v full="${rss_of_set[1000000-default]}" -v pool="${rss_of_set[1000000-pool]}" -v a="$agents" \
+        'BEGIN {printf "\nAn agent costs about %.0f B: (RSS with agents - RSS of the pool) / %d agents.\n", (full-pool)*1024/a, a}' >> "$summary"
     echo >> "$summary"
 fi
 
