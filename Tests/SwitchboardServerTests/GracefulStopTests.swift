@@ -49,6 +49,15 @@ import Glibc
         return results
     }
 
+    /// The port of the server's `{"event":"listening","address":"127.0.0.1:PORT"}` log line.
+    static func listeningPort(in log: String) -> UInt16? {
+        for line in log.split(separator: "\n") where line.contains(#""event":"listening""#) {
+            guard let range = line.range(of: #""address":"127.0.0.1:"#) else { continue }
+            return UInt16(line[range.upperBound...].prefix { $0.isNumber })
+        }
+        return nil
+    }
+
     @Test func sigtermDuringABurst_keepsEveryAcknowledgedAssignment() throws {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-sigterm-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: data) }
@@ -62,23 +71,39 @@ import Glibc
         }
         try Store.seed(at: data, with: seed)
 
-        let port = UInt16.random(in: 20000...40000)
+        // Port 0: the kernel picks a free port, read back from the "listening" log line (a fixed or
+        // random port can collide with another test's connection and fail the start-up).
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-sigterm-\(UUID().uuidString).log").path
+        FileManager.default.createFile(atPath: log, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: log) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: GracefulStopTests.executable)
-        process.arguments = ["serve", "--listen", "127.0.0.1:\(port)", "--data", data]
+        process.arguments = ["serve", "--listen", "127.0.0.1:0", "--data", data]
         var environment = ProcessInfo.processInfo.environment
         environment["SWITCHBOARD_ADMIN_TOKEN"] = "test-admin-token-0123456789"
         process.environment = environment
-        process.standardError = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         try process.run()
-        // Wait (bounded) for readiness.
-        var ready = false
-        for _ in 0..<100 where !ready {
+        let serverLog = { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+        // Wait (bounded) for the bound port, then for readiness.
+        var port: UInt16?
+        for _ in 0..<200 where port == nil && process.isRunning {
             usleep(50_000)
+            port = GracefulStopTests.listeningPort(in: serverLog())
+        }
+        guard let port else {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+            Issue.record("the server never said where it listens; its log:\n\(serverLog())")
+            return
+        }
+        var ready = false
+        for _ in 0..<200 where !ready && process.isRunning {
             // 503 until the state is loaded; 200 once the first assignment is acknowledged.
             ready = GracefulStopTests.assignments(port: port, token: "test-admin-token-0123456789", numbers: [numbers[0]])[numbers[0]] == 200
+            if !ready { usleep(50_000) }
         }
-        #expect(ready)
+        #expect(ready, "the server took no assignment; its log:\n\(serverLog())")
 
         let acknowledged = Locked<[UInt64: Int]>([:])
         let group = DispatchGroup()
@@ -101,7 +126,7 @@ import Glibc
             Issue.record("the server did not exit within 30 s of SIGTERM")
         }
         process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "graceful stop exits 0")
+        #expect(process.terminationStatus == 0, "graceful stop exits 0; the server's log:\n\(serverLog())")
 
         let (directory, report) = try Store.read(at: data)
         let results = acknowledged.withLock { $0 }
