@@ -156,6 +156,19 @@ extension URLSessionTransportTests {
     }
 }
 
+extension URLSessionTransportTests {
+    /// A push still queued when the router stops reaches a transport that was shut down: URLSession
+    /// traps ("Session invalidated") if a task is created then, so the transport must refuse first.
+    @Test func send_afterShutdown_isCancelled_notATrap() async {
+        let transport = URLSessionTransport()
+        transport.shutdown()
+        await #expect(throws: TransportError.cancelled) {
+            try await transport.send(ProviderRequest(method: .get, url: "http://127.0.0.1:\(LoopbackServer.closedPort())/x", headers: [:]), timeout: .seconds(1))
+        }
+        transport.shutdown()  // twice is harmless
+    }
+}
+
 /// Which transport a test runs against.
 enum TransportKind: String, CaseIterable, Sendable, CustomStringConvertible {
     case urlSession, pooled

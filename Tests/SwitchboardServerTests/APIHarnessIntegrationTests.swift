@@ -26,8 +26,8 @@ final class IntegrationRouter {
         """
         {"type":"account","id":"acme","name":"Acme","token_sha256":"\(Crypto.sha256Hex(acmeToken.utf8))"}
         {"type":"account","id":"beta","name":"Beta","token_sha256":"\(Crypto.sha256Hex(betaToken.utf8))"}
-        {"type":"provider","account":"acme","provider":"retell","api_key":"key_acme_secret_retell","webhook_secret":"whsec_acme","base_url":null,"default_caller_id":null}
-        {"type":"provider","account":"beta","provider":"retell","api_key":"key_beta_secret_retell","webhook_secret":null,"base_url":null,"default_caller_id":"+14155550201"}
+        {"type":"provider","account":"acme","provider":"retell","api_key":"key_acme_secret_retell","webhook_secret":"whsec_acme","base_url":"http://127.0.0.1:9","default_caller_id":null}
+        {"type":"provider","account":"beta","provider":"retell","api_key":"key_beta_secret_retell","webhook_secret":null,"base_url":"http://127.0.0.1:9","default_caller_id":"+14155550201"}
         {"type":"agent","account":"acme","id":"front-desk","name":"Front desk","provider":"retell","provider_agent_id":"agent_fd","status":"active"}
         {"type":"agent","account":"acme","id":"sales","name":"Sales","provider":"retell","provider_agent_id":"agent_sales","status":"active"}
         {"type":"agent","account":"acme","id":"vapi-bot","name":"Vapi bot","provider":"vapi","provider_agent_id":"asst_1","status":"active"}

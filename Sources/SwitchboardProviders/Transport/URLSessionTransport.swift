@@ -17,6 +17,10 @@ public final class URLSessionTransport: ProviderTransport {
 
     private let session: URLSession
     private let delegate: Delegate
+    /// True once `shutdown` ran. URLSession traps (`fatalError("Session invalidated")`) when a task
+    /// is created on an invalidated session, so creating a task and invalidating take this lock:
+    /// a push or call still in flight when the router stops fails with `.cancelled` instead.
+    private let invalidated = Locked(false)
 
     public init(maxBodyBytes: Int = URLSessionTransport.defaultMaxBodyBytes) {
         let configuration = URLSessionConfiguration.ephemeral
@@ -32,7 +36,11 @@ public final class URLSessionTransport: ProviderTransport {
 
     /// Cancels whatever is in flight and releases the session (it holds its delegate strongly).
     public func shutdown() {
-        session.invalidateAndCancel()
+        invalidated.withLock { invalidated in
+            guard !invalidated else { return }
+            invalidated = true
+            session.invalidateAndCancel()
+        }
     }
 
     deinit {
@@ -52,7 +60,8 @@ public final class URLSessionTransport: ProviderTransport {
         // A caller cancelled before we start would not be seen by the cancellation handler below
         // (nothing is registered yet), so check first.
         guard !Task.isCancelled else { throw .cancelled }
-        let task = session.dataTask(with: urlRequest)
+        let session = self.session
+        guard let task = invalidated.withLock({ $0 ? nil : session.dataTask(with: urlRequest) }) else { throw .cancelled }
         let id = task.taskIdentifier
         let delegate = self.delegate
         let result: Result<ProviderResponse, TransportError> = await withTaskCancellationHandler {
