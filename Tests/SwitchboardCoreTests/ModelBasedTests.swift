@@ -21,6 +21,8 @@ import Testing
     struct Model {
         var numbers: [UInt64: ModelNumber] = [:]
         var agents: [String: ModelAgent] = [:]
+        /// Each provider connection's default caller ID (rule 7's third source).
+        var defaults: [Provider: UInt64] = [:]
 
         mutating func assign(_ key: UInt64, to agent: String) -> DirectoryError.Code? {
             guard let number = numbers[key] else { return .unknownNumber }
@@ -58,6 +60,21 @@ import Testing
                 if let agent = number.agent { agents[agent]?.number = nil }
                 numbers[key] = ModelNumber(provider: provider, active: false, agent: nil)
             }
+        }
+
+        /// Rule 7: the number given at call time (an active number of the same account and
+        /// provider), else the agent's number, else the connection's default, else no_caller_id.
+        func callerID(agent id: String, explicit: UInt64?) -> String {
+            guard let agent = agents[id] else { return "unknown_agent" }
+            if let explicit {
+                guard let number = numbers[explicit] else { return "unknown_number" }
+                guard number.provider == agent.provider else { return "provider_mismatch" }
+                guard number.active else { return "number_inactive" }
+                return "explicit:\(explicit)"
+            }
+            if let number = agent.number { return "assigned:\(number)" }
+            if let fallback = defaults[agent.provider] { return "default:\(fallback)" }
+            return "no_caller_id"
         }
 
         func inbound(_ key: UInt64, provider: Provider) -> String {
@@ -119,24 +136,20 @@ import Testing
                 let provider = model.agents[id]?.provider ?? Provider.allCases.randomElement(using: &random)!
                 let active = Bool.random(using: &random)
                 let spec = AgentSpec(account: acme, id: Fixture.id(id), name: id, provider: provider, providerAgentID: "p_\(id)", status: active ? .active : .inactive)
+                // The whole put is one step: on a refusal the model goes back to this, agent
+                // creation and status included, and the directory must have changed nothing either.
+                let before = model
                 if model.agents[id] == nil { model.agents[id] = ModelAgent(provider: provider, active: active, number: nil) }
                 model.agents[id]?.active = active
                 if Bool.random(using: &random) {
                     let key = ModelBasedTests.universe.randomElement(using: &random)!
-                    let saved = model
                     let expected = model.assign(key, to: id)
-                    if expected != nil { model = saved }
+                    if expected != nil { model = before }
                     do {
                         try directory.putAgent(spec, phone: .assign(E164(uncheckedKey: key)))
                         #expect(expected == nil, "\(context)")
                     } catch let error as DirectoryError {
                         #expect(error.code == expected, "\(context): \(error)")
-                        // The refused put changed nothing, including the status.
-                        if let current = directory.agent(account: acme, id: Fixture.id(id)) {
-                            model.agents[id]?.active = current.spec.status == .active
-                        } else {
-                            model.agents[id] = nil
-                        }
                     }
                 } else {
                     try directory.putAgent(spec)
@@ -148,6 +161,13 @@ import Testing
                     model.agents[id] = nil
                     try directory.deleteAgent(account: acme, id: Fixture.id(id))
                 }
+            case 80..<84:
+                // Connect a provider (again), with or without a default caller ID.
+                let provider = Provider.allCases.randomElement(using: &random)!
+                let fallback = Bool.random(using: &random) ? ModelBasedTests.universe.randomElement(using: &random)! : nil
+                model.defaults[provider] = fallback
+                _ = try directory.putProvider(
+                    ProviderConnection(account: acme, provider: provider, apiKey: "key_\(provider)", defaultCallerID: fallback.map { E164(uncheckedKey: $0) }))
             default:
                 // Sync one provider with a random subset of the universe: numbers appear and vanish.
                 let provider = Provider.allCases.randomElement(using: &random)!
@@ -157,11 +177,11 @@ import Testing
                 let items = listing.sorted().map { ListedNumber(number: E164(uncheckedKey: $0), providerNumberID: "id\($0)") }
                 _ = try directory.sync(account: acme, provider: provider, listing: items, at: Timestamp(milliseconds: clock))
             }
-            try compare(directory, model, context: context)
+            try compare(directory, model, context: context, step: step)
         }
     }
 
-    func compare(_ directory: Directory, _ model: Model, context: String) throws {
+    func compare(_ directory: Directory, _ model: Model, context: String, step: Int) throws {
         let acme = Fixture.id("acme")
         let slot = directory.acmeSlot
         #expect(directory.invariantViolations() == [], "\(context)")
@@ -185,13 +205,18 @@ import Testing
             let expected = model.agents[id]
             #expect((actual == nil) == (expected == nil), "\(context): agent \(id) exists")
             #expect(actual?.phoneNumber?.key == expected?.number, "\(context): number of \(id)")
-            if let expected {
-                let callerID: String? =
-                    switch directory.index.callerID(account: slot, agentID: id) {
-                    case .chosen(let number, _, _): number.description
-                    case .refused: nil
+            // Caller ID with no number given, and with numbers of the universe given (plus one the
+            // directory never saw), against rule 7 in the model: every number every 10th step,
+            // two of them (rotating) otherwise.
+            let universe = ModelBasedTests.universe
+            let given = step % 10 == 0 ? universe : [universe[step % universe.count], universe[(step * 7 + 3) % universe.count]]
+            for explicit in [nil, 1_415_555_0999] + given.map(Optional.some) {
+                let callerID: String =
+                    switch directory.index.callerID(account: slot, agentID: id, explicit: explicit.map { E164(uncheckedKey: $0) }) {
+                    case .chosen(let number, let source, _): "\(source):\(number.key)"
+                    case .refused(let reason): reason.code
                     }
-                #expect(callerID == expected.number.map { E164(uncheckedKey: $0).description }, "\(context): caller ID of \(id)")
+                #expect(callerID == model.callerID(agent: id, explicit: explicit), "\(context): caller ID of \(id), given \(String(describing: explicit))")
             }
         }
     }
