@@ -62,13 +62,18 @@ import Testing
         #expect(throws: E164.ParseError.nonASCIIDigit) { try E164("+１４１５") }
     }
 
-    @Test func parse_otherCharacters_areRefused() {
+    @Test func parse_otherCharacters_areRefused() throws {
         #expect(throws: E164.ParseError.misplacedPlus) { try E164("1+415") }
         #expect(throws: E164.ParseError.misplacedPlus) { try E164("++1415") }
         #expect(throws: E164.ParseError.unbalancedParentheses) { try E164("+1 (415 5550123") }
         #expect(throws: E164.ParseError.unbalancedParentheses) { try E164("+1 415) 5550123") }
         #expect(throws: E164.ParseError.unbalancedParentheses) { try E164("+1 ((415)) 5550123") }
         #expect(throws: E164.ParseError.malformedPercentEncoding) { try E164("%2A1415") }
+        // A national number: no country code, so no country; with one (or a +) it is fine.
+        #expect(throws: E164.ParseError.nationalFormat) { try E164("(415) 555-0123") }
+        #expect(throws: E164.ParseError.nationalFormat) { try E164(" (415)5550123") }
+        #expect(try E164("+(1) 415 555 0123") == (try E164("+14155550123")))
+        #expect(try E164("1 (415) 555-0123") == (try E164("+14155550123")))
         #expect(throws: E164.ParseError.malformedPercentEncoding) { try E164("%2") }
         #expect(throws: E164.ParseError.unexpectedCharacter("/")) { try E164("+1/415") }
         #expect(throws: E164.ParseError.unexpectedCharacter("\u{0}")) { try E164("+1\u{0}415") }

@@ -1,5 +1,10 @@
 /// A refused operation: a stable snake_case `code` for programs, a `message` for people that says what
 /// to do, and the HTTP status class it maps to. A refused operation has changed nothing.
+///
+/// There is no "account mismatch": every operation names its account, and a number or agent of
+/// another account is not found in it (`unknown_number`, `unknown_agent`), so one tenant never
+/// learns what another holds. A number that exists in another account cannot be created again
+/// (`number_taken`: a number exists once in the whole system).
 public struct DirectoryError: Error, Equatable, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable, CaseIterable {
         case invalidID = "invalid_id"
@@ -11,7 +16,6 @@ public struct DirectoryError: Error, Equatable, Sendable, CustomStringConvertibl
         case unknownProvider = "unknown_provider"
         case accountExists = "account_exists"
         case providerMismatch = "provider_mismatch"
-        case accountMismatch = "account_mismatch"
         case numberInactive = "number_inactive"
         case numberTaken = "number_taken"
         case agentHasNumber = "agent_has_number"
@@ -23,7 +27,7 @@ public struct DirectoryError: Error, Equatable, Sendable, CustomStringConvertibl
             case .invalidID, .invalidField, .invalidPhoneNumber, .invalidListing: 400
             case .unknownAccount, .unknownAgent, .unknownNumber, .unknownProvider: 404
             case .accountExists, .numberTaken, .agentHasNumber: 409
-            case .providerMismatch, .accountMismatch, .numberInactive: 422
+            case .providerMismatch, .numberInactive: 422
             }
         }
     }

@@ -93,6 +93,9 @@ extension E164 {
         case misplacedPlus
         case unbalancedParentheses
         case malformedPercentEncoding
+        /// No `+` and an area code in parentheses first, e.g. `(415) 555-0123`: a national number,
+        /// whose country cannot be known. Read as country code first it would be +41 (Switzerland).
+        case nationalFormat
 
         /// Stable code for API errors.
         public var code: String { "invalid_phone_number" }
@@ -122,6 +125,8 @@ extension E164 {
                 return "the phone number has unbalanced parentheses: \(example)"
             case .malformedPercentEncoding:
                 return "the phone number has a % that is not %2B (an encoded +): \(example)"
+            case .nationalFormat:
+                return "the phone number starts with an area code in parentheses and no country code, so its country is unknown: add + and the country code, e.g. +1 (415) 555-0123"
             }
         }
     }
@@ -131,7 +136,7 @@ extension E164 {
     /// Accepted (SPEC §1): `+14155550123`; `+1 (415) 555-0123` (spaces, dashes, dots and one level of
     /// parentheses between digits); `14155550123` (digits only: read as country code first);
     /// `%2B14155550123` (a URL-encoded `+`); surrounding spaces. Refused, each with its reason:
-    /// empty, more than 15 digits, a 0 first digit, a `00` dialling prefix, extensions (`x`, `ext`, `;ext=`, `#`),
+    /// a national number (`(415) 555-0123`: no `+` and parentheses first), empty, more than 15 digits, a 0 first digit, a `00` dialling prefix, extensions (`x`, `ext`, `;ext=`, `#`),
     /// letters, non-ASCII digits, other characters, a `+` not at the start, unbalanced parentheses.
     /// `parse(utf8:)` over raw bytes, compiled here once for this type: other modules calling the
     /// generic version would run it unspecialised, through witness tables, on the webhook hot path.
@@ -168,6 +173,7 @@ extension E164 {
         var value: UInt64 = 0
         var digits = 0
         var openParenthesis = false
+        var nationalFormat = false
         var firstDigit: UInt8 = 0
         var secondDigit: UInt8 = 0
         while index < end {
@@ -182,6 +188,7 @@ extension E164 {
             case UInt8(ascii: " "), UInt8(ascii: "-"), UInt8(ascii: "."):
                 break  // visual separators carry no meaning
             case UInt8(ascii: "("):
+                if !sawPlus, digits == 0 { nationalFormat = true }
                 if openParenthesis { throw .unbalancedParentheses }
                 openParenthesis = true
             case UInt8(ascii: ")"):
@@ -207,6 +214,7 @@ extension E164 {
         }
         if openParenthesis { throw .unbalancedParentheses }
         guard digits > 0 else { throw .empty }
+        guard !nationalFormat else { throw .nationalFormat }
         guard digits <= 15 else { throw .tooLong(digits: digits) }
         if firstDigit == UInt8(ascii: "0") {
             if !sawPlus, digits >= 2, secondDigit == UInt8(ascii: "0") { throw .internationalPrefix00 }
