@@ -122,9 +122,11 @@ let package = Package(
         // Benchmarks: plain executables, run in release mode (results in benchmarks/RESULTS.md).
         // The measuring kit of every benchmark: interleaved runs, min/median, tables, goal verdicts.
         .target(name: "BenchmarkSupport", path: "benchmarks/BenchmarkSupport", swiftSettings: strict),
+        // Replaces malloc for the process that links it: benchmark executables only.
+        .target(name: "CAllocationCounter", path: "benchmarks/CAllocationCounter"),
         .executableTarget(
             name: "CoreBenchmarks",
-            dependencies: ["SwitchboardCore", "BenchmarkSupport"],
+            dependencies: ["SwitchboardCore", "BenchmarkSupport", "CAllocationCounter"],
             path: "benchmarks/CoreBenchmarks",
             swiftSettings: strict
         ),

@@ -1,3 +1,4 @@
+import CAllocationCounter
 import BenchmarkSupport
 import SwitchboardCore
 
@@ -33,11 +34,16 @@ enum CallerIDBenchmarks {
         )
         var table = Table("numbers", "path", "implementation", "min ns/op", "median ns/op", "index speed-up (median)")
         var worst: (nanoseconds: Double, where: String) = (0, "")
+        // Heap allocations per choice, counted on this thread over one pass of each path's probes.
+        var mostAllocations = 0.0
         for size in sizes {
             let fixture = context.fixtures.routing(numbers: size)
             for path in Path.allCases {
                 let probes = makeProbes(fixture.generated, path: path, count: probeCount, seed: 0x0C1D &+ UInt64(size))
                 check(fixture, probes: probes, path: path)
+                let allocationsBefore = csb_thread_allocations()
+                _ = callerIDLoop(fixture.index, probes, account: fixture.account, operations: probes.count)
+                mostAllocations = max(mostAllocations, Double(csb_thread_allocations() - allocationsBefore) / Double(probes.count))
                 let expected = callerIDLoop(fixture.index, probes, account: fixture.account, operations: operations)
                 // Concrete chooser types, so each timed loop is specialised and the calls inline.
                 func contender<Chooser: CallerIDChooser>(_ name: String, _ chooser: Chooser) -> Contender {
@@ -66,6 +72,10 @@ enum CallerIDBenchmarks {
         context.report.goal(
             "caller-ID choice < 1 µs (every path, every size)", met: worst.nanoseconds < limitNanoseconds,
             "slowest median \(fixed(worst.nanoseconds, 1)) ns/op (\(worst.where))"
+        )
+        context.report.goal(
+            "caller-ID choice: no heap allocation (every path, every size)", met: mostAllocations == 0,
+            "at most \(fixed(mostAllocations, 4)) allocations per choice (counted by the malloc interposer)"
         )
     }
 

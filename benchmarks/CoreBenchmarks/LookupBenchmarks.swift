@@ -1,3 +1,4 @@
+import CAllocationCounter
 import BenchmarkSupport
 import SwitchboardCore
 
@@ -39,6 +40,14 @@ enum LookupBenchmarks {
                 makeProbes(fixture.generated, count: probesPerThread, seed: 0xCA11 &+ UInt64(thread))
             }
             check(fixture, probes: probes[0])
+            // Heap allocations per decision, counted on this thread over one pass of the probes
+            // (routed, refused and unknown numbers alike): the hot path must make none.
+            let allocationsBefore = csb_thread_allocations()
+            _ = lookupLoop(fixture.index, probes[0], account: fixture.account, operations: probes[0].count)
+            let allocations = Double(csb_thread_allocations() - allocationsBefore) / Double(probes[0].count)
+            goals.append(
+                ("lookup \(sizeName(size)): no heap allocation per decision", allocations == 0,
+                 "\(fixed(allocations, 4)) allocations per decision over \(grouped(probes[0].count)) decisions (counted by the malloc interposer)"))
             for threads in threadCounts {
                 // What every run must return: the same decisions, so the same checksums.
                 let expected = (0..<threads).map { thread in

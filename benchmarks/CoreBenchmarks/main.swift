@@ -1,4 +1,5 @@
 import BenchmarkSupport
+import CAllocationCounter
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -73,6 +74,15 @@ print(
     "build: \(unoptimised ? "DEBUG (unoptimised)" : "release"); runs: \(options.runs) after 1 warm-up"
         + (options.quick ? "; QUICK (smoke test, small sizes: not a measurement)" : "")
 )
+
+// The allocation counts below are only worth something if the counter sees allocations at all: a
+// heap array must count (if the interposer were not linked in, every count would read 0).
+let allocationsBefore = csb_thread_allocations()
+let probeArray = [Int](repeating: 7, count: Int(getpid() % 5 + 100))
+guard csb_thread_allocations() > allocationsBefore, probeArray.count > 0 else {
+    print("the allocation counter saw no allocation for a new array: it is not interposing malloc")
+    exit(1)
+}
 
 let withheld: String? = unoptimised ? "debug build" : options.quick ? "quick run" : nil
 let context = BenchmarkContext(options: options, report: Report(withheld: withheld))
