@@ -6,23 +6,25 @@
 #   writes       the same load with 1,000 reassignments/unassignments a second vs without;
 #   sweep        open-loop rates up to saturation (latency vs throughput, SVG), and p99 at half the
 #                saturated rate;
-#   startup      process start to /readyz with 100k and 1M numbers, and RSS per number.
+#   startup      process start to /readyz with 100k and 1M numbers, and RSS per number;
+#   providers    issue #5: each provider's format (Retell, Vapi, Bland; signature on) closed loop at
+#                64 connections and open loop at a fixed rate, req/s and p50/p99, beside nginx.
 #
-#   benchmarks/e2e/run.sh [--rounds N] [--duration S] [--out DIR] [--only throughput,writes,sweep,startup]
+#   benchmarks/e2e/run.sh [--rounds N] [--duration S] [--out DIR] [--only throughput,writes,sweep,startup,providers]
 #
 # Release build; loopback only; installs wrk and nginx (Debian) if missing; stops all it started.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
 
-rounds=3 duration=8 out="$root/benchmarks/e2e/out" only="throughput,writes,sweep,startup"
+rounds=3 duration=8 out="$root/benchmarks/e2e/out" only="throughput,writes,sweep,startup,providers"
 while [ $# -gt 0 ]; do
     case "$1" in
         --rounds) rounds=$2; shift 2 ;;
         --duration) duration=$2; shift 2 ;;
         --out) out=$2; shift 2 ;;
         --only) only=$2; shift 2 ;;
-        -h|--help) sed -n 2,13p "$0"; exit 0 ;;
+        -h|--help) sed -n 2,15p "$0"; exit 0 ;;
         *) echo "unknown argument '$1' (see --help)" >&2; exit 64 ;;
     esac
 done
@@ -107,6 +109,22 @@ errors = overall.get("errors", {})
 wrong = errors.get("wrong_answer", 0) if isinstance(errors, dict) else 0
 p99 = overall.get("latency_us", {}).get("p99", overall.get("p99_us", 0))
 print(r.get("throughput", 0), p99, wrong)
+PY
+}
+
+# One harness run; prints "throughput p50_µs p99_µs wrong_answers".
+harness_latency() { # target_port connections [extra options…]
+    local port=$1 connections=$2; shift 2
+    $BIN loadtest run "${dataset[@]}" --target 127.0.0.1:$port --connections "$connections" --duration "$duration" \
+        --admin-token $token --quiet --json "$work/run.json" "$@" >/dev/null 2>"$work/run.err" || true
+    python3 - "$work/run.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+overall = r.get("overall", {})
+errors = overall.get("errors", {})
+wrong = errors.get("wrong_answer", 0) if isinstance(errors, dict) else 0
+latency = overall.get("latency_us", {})
+print(r.get("throughput", 0), latency.get("p50", 0), latency.get("p99", 0), wrong)
 PY
 }
 
@@ -204,6 +222,35 @@ if wants sweep; then
         echo "p99 at half the saturated rate ($half req/s, open loop, $rounds runs): median $(median <<<"$p99s") µs, min $(minimum <<<"$p99s") µs"
         echo
     } >> "$summary"
+fi
+
+if wants providers; then
+    echo "providers…" >&2
+    rate=10000
+    {
+        echo "## Inbound webhooks by provider format (signature on), beside nginx's fixed 200"
+        echo
+        echo "Closed loop, 64 connections: req/s and latency at saturation; open loop at $rate req/s: latency"
+        echo "from each request's intended send time. Medians of $rounds interleaved rounds."
+        echo
+        echo "| format | target | closed req/s | / nginx | closed p50 µs | closed p99 µs | open $rate/s p50 µs | open p99 µs | wrong answers |"
+        echo "|---|---|---|---|---|---|---|---|---|"
+    } >> "$summary"
+    for provider in retell vapi bland; do
+        nt="" np50="" np99="" no50="" no99="" rt="" rp50="" rp99="" ro50="" ro99="" wrong=0
+        for _ in $(seq "$rounds"); do
+            read -r t p50 p99 _ <<<"$(harness_latency $nginx_port 64 --mix $provider=1 --ceiling)"; nt+="$t "; np50+="$p50 "; np99+="$p99 "
+            read -r t p50 p99 w <<<"$(harness_latency $router_port 64 --mix $provider=1)"; rt+="$t "; rp50+="$p50 "; rp99+="$p99 "; wrong=$((wrong + w))
+            read -r _ p50 p99 _ <<<"$(harness_latency $nginx_port 64 --mix $provider=1 --ceiling --rate $rate)"; no50+="$p50 "; no99+="$p99 "
+            read -r _ p50 p99 w <<<"$(harness_latency $router_port 64 --mix $provider=1 --rate $rate)"; ro50+="$p50 "; ro99+="$p99 "; wrong=$((wrong + w))
+        done
+        awk -v f="$provider" -v t="$(median <<<"$nt")" -v a="$(median <<<"$np50")" -v b="$(median <<<"$np99")" -v c="$(median <<<"$no50")" -v d="$(median <<<"$no99")" \
+            'BEGIN {printf "| %s | nginx fixed 200 | %.0f | 1.00 | %.0f | %.0f | %.0f | %.0f | - |\n", f, t, a, b, c, d}' >> "$summary"
+        awk -v f="$provider" -v t="$(median <<<"$rt")" -v n="$(median <<<"$nt")" -v a="$(median <<<"$rp50")" -v b="$(median <<<"$rp99")" \
+            -v c="$(median <<<"$ro50")" -v d="$(median <<<"$ro99")" -v w="$wrong" \
+            'BEGIN {printf "| %s | router | %.0f | %.2f | %.0f | %.0f | %.0f | %.0f | %d |\n", f, t, t/n, a, b, c, d, w}' >> "$summary"
+    done
+    echo >> "$summary"
 fi
 
 if wants startup; then
