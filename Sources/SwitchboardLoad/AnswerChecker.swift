@@ -21,6 +21,8 @@ enum Verdict: Equatable {
 /// JSON reader, which allocates nothing for the fields compared here.
 struct AnswerChecker: Sendable {
     let dataSet: DataSet
+    /// By `Provider.rawValue`: each reads its provider's answers.
+    private let adapters = Provider.allCases.map { ProviderAdapters.adapter(for: $0) }
 
     /// What a value of a number's slot means for an inbound call to it (SPEC rule 6).
     enum Outcome: Equatable {
@@ -62,7 +64,7 @@ struct AnswerChecker: Sendable {
         do { root = try JSONDocument(validating: body).root } catch { return .unparseable("\(error)") }
         let allowed = outcomes(number: number, before: before, after: after)
         do {
-            switch try WebhookAnswer.read(provider, root) {
+            switch try adapters[Int(provider.rawValue)].readAnswer(root) {
             case .malformed(let problem):
                 return .wrong("\(provider) answer for \(dataSet.number(number)): \(problem)")
             case .routed(let providerAgentID, let switchboardAgentID):
@@ -102,52 +104,5 @@ struct AnswerChecker: Sendable {
 
     func matchesNumber(_ number: Int, _ bytes: [UInt8]) -> Bool {
         ByteWriter.with({ DataSet.writeNumber(dataSet.keys[number], into: &$0) }) { $0.elementsEqual(bytes) }
-    }
-}
-
-/// An inbound-call answer as each provider's format says it (providers.md).
-enum WebhookAnswer {
-    /// Routed to the provider's agent id; Retell also says our agent id in its metadata.
-    case routed(providerAgentID: [UInt8], switchboardAgentID: [UInt8]?)
-    /// Refused; Bland says why.
-    case refused(reason: [UInt8]?)
-    case malformed(String)
-
-    static func read(_ provider: Provider, _ root: JSONValue) throws(JSONError) -> WebhookAnswer {
-        guard root.kind == .object else { return .malformed("the answer is not a JSON object") }
-        switch provider {
-        case .retell:
-            // {"call_inbound":{"override_agent_id":…,"metadata":{"switchboard_agent_id":…}}} or {"call_inbound":{}}
-            guard let call = try root.member("call_inbound"), call.kind == .object else {
-                return .malformed("no call_inbound object")
-            }
-            guard let override = try call.member("override_agent_id") else { return .refused(reason: nil) }
-            guard let agentID = utf8(override) else { return .malformed("override_agent_id is not a string") }
-            let ours = (try call.member("metadata")?.member("switchboard_agent_id")).flatMap(utf8)
-            return .routed(providerAgentID: agentID, switchboardAgentID: ours)
-        case .vapi:
-            // {"assistantId":…} or {"error":"<sentence>"}
-            if let assistant = try root.member("assistantId") {
-                guard let agentID = utf8(assistant) else { return .malformed("assistantId is not a string") }
-                return .routed(providerAgentID: agentID, switchboardAgentID: nil)
-            }
-            guard let error = try root.member("error"), let sentence = utf8(error), !sentence.isEmpty else {
-                return .malformed("neither assistantId nor an error sentence")
-            }
-            return .refused(reason: nil)
-        case .bland:
-            // {"agent_id":…} or {"action":"reject","reason":"<code>"}
-            if let agent = try root.member("agent_id") {
-                guard let agentID = utf8(agent) else { return .malformed("agent_id is not a string") }
-                return .routed(providerAgentID: agentID, switchboardAgentID: nil)
-            }
-            guard try root.member("action")?.isString("reject") == true else { return .malformed("neither agent_id nor action reject") }
-            guard let reason = try root.member("reason").flatMap(utf8) else { return .malformed("a reject without a reason") }
-            return .refused(reason: reason)
-        }
-    }
-
-    static func utf8(_ value: JSONValue) -> [UInt8]? {
-        value.withStringUTF8 { Array($0) }
     }
 }

@@ -1,5 +1,6 @@
 public import SwitchboardCore
 public import SwitchboardHTTP
+import SwitchboardCrypto
 
 // OUR CHOICE (Bland; where providers.md leaves it open, decided here and listed in the README):
 // - The inbound webhook body is `{"event":"call.inbound","to","from","call_id",…}` (Bland
@@ -149,5 +150,33 @@ public struct BlandAdapter: ProviderAdapter {
             status.isString("error")
         else { return }
         throw ProviderFailure(provider: .bland, operation: operation, kind: .refused(providerMessage: ProviderAnswer.message(in: response.body, connection)))
+    }
+
+    // MARK: Playing Bland (simulator, load test, tests)
+
+    public func inboundCallBody(to: E164, from: String, callID: String, phoneNumberID: String, unixMillis: Int64) -> [UInt8] {
+        let from = WebhookBodies.escaped(from), callID = WebhookBodies.escaped(callID)
+        return Array(#"{"event":"call.inbound","call_id":"\#(callID)","to":"\#(to)","from":"\#(from)","inbound":true}"#.utf8)
+    }
+
+    public func callEndedBody(callID: String) -> [UInt8] {
+        Array(#"{"call_id":"\#(WebhookBodies.escaped(callID))","status":"completed","completed":true}"#.utf8)
+    }
+
+    /// `X-Webhook-Signature: <hex HMAC-SHA256(signing secret, body)>`.
+    public func signWebhook(body: [UInt8], key secret: String, unixMillis: Int64) -> [(name: String, value: String)] {
+        [("X-Webhook-Signature", Crypto.hmacSHA256Hex(key: Array(secret.utf8), message: body))]
+    }
+
+    /// `{"agent_id":…}` or `{"action":"reject","reason":"<code>"}`.
+    public func readAnswer(_ root: JSONValue) throws(JSONError) -> WebhookAnswer {
+        guard root.kind == .object else { return .malformed("the answer is not a JSON object") }
+        if let agent = try root.member("agent_id") {
+            guard let agentID = WebhookAnswer.utf8(agent) else { return .malformed("agent_id is not a string") }
+            return .routed(providerAgentID: agentID, switchboardAgentID: nil)
+        }
+        guard try root.member("action")?.isString("reject") == true else { return .malformed("neither agent_id nor action reject") }
+        guard let reason = try root.member("reason").flatMap(WebhookAnswer.utf8) else { return .malformed("a reject without a reason") }
+        return .refused(reason: reason)
     }
 }

@@ -2,8 +2,10 @@ public import SwitchboardCore
 public import SwitchboardHTTP
 
 /// Everything Switchboard says to and hears from one voice provider, as pure functions: no
-/// sockets, no clocks, no state. A new provider is one new type conforming to this (and one line
-/// in `ProviderAdapters.adapter(for:)`).
+/// sockets, no clocks, no state. A new provider is one new file with a type conforming to this,
+/// plus its case in `Provider` (SwitchboardCore: names and journal codes) and its line in
+/// `ProviderAdapters.adapter(for:)`. Only the simulator, which plays the provider's API, wants a
+/// file of its own for it.
 ///
 /// The webhook half (`authenticate`, `decode`, `answer`) is the inbound hot path: synchronous,
 /// no I/O, no locks. The API half builds `ProviderRequest`s and reads `ProviderResponse`s; a
@@ -43,6 +45,24 @@ public protocol ProviderAdapter: Sendable {
 
     /// The created call, or why the provider did not create it.
     func parseCreatedCall(_ response: ProviderResponse, connection: ProviderConnection) throws(ProviderFailure) -> CreatedCall
+
+    // Playing the provider: what the simulator, the load-test harness and the tests send as this
+    // provider, and how the provider reads our answer. The router never calls these.
+
+    /// The body this provider posts for an inbound call to `to` from `from`. `callID` and
+    /// `phoneNumberID` are the provider's own ids; `unixMillis` is a message timestamp where the
+    /// format carries one. Field order and spacing follow the documented examples.
+    func inboundCallBody(to: E164, from: String, callID: String, phoneNumberID: String, unixMillis: Int64) -> [UInt8]
+
+    /// A webhook that is not an inbound call (the call ended), which the router acknowledges.
+    func callEndedBody(callID: String) -> [UInt8]
+
+    /// The headers that authenticate `body` as this provider sends it at `unixMillis`, with `key`:
+    /// the credential `authenticate` checks (Retell's API key, Vapi's and Bland's webhook secret).
+    func signWebhook(body: [UInt8], key: String, unixMillis: Int64) -> [(name: String, value: String)]
+
+    /// Our answer to an inbound call as the provider reads it (the load test checks each one).
+    func readAnswer(_ root: JSONValue) throws(JSONError) -> WebhookAnswer
 }
 
 extension ProviderAdapter {

@@ -1,5 +1,6 @@
 public import SwitchboardCore
 public import SwitchboardHTTP
+import SwitchboardCrypto
 
 // OUR CHOICE (Retell; where providers.md leaves it open, decided here and listed in the README):
 // - Refusing a call answers `{"call_inbound":{}}`: no override, so Retell falls back to the
@@ -151,5 +152,32 @@ public struct RetellAdapter: ProviderAdapter {
     public func parseCreatedCall(_ response: ProviderResponse, connection: ProviderConnection) throws(ProviderFailure) -> CreatedCall {
         let root = try ProviderAnswer.json(response, connection, .createCall)
         return CreatedCall(providerCallID: try AnswerFields.callID(root, "call_id", connection))
+    }
+
+    // MARK: Playing Retell (simulator, load test, tests)
+
+    public func inboundCallBody(to: E164, from: String, callID: String, phoneNumberID: String, unixMillis: Int64) -> [UInt8] {
+        Array(#"{"event":"call_inbound","call_inbound":{"from_number":"\#(WebhookBodies.escaped(from))","to_number":"\#(to)"}}"#.utf8)
+    }
+
+    public func callEndedBody(callID: String) -> [UInt8] {
+        Array(#"{"event":"call_ended","call":{"call_id":"\#(WebhookBodies.escaped(callID))","call_status":"ended"}}"#.utf8)
+    }
+
+    /// `x-retell-signature: v=<unix ms>,d=<hex HMAC-SHA256(API key, body ‖ decimal ms)>`.
+    public func signWebhook(body: [UInt8], key apiKey: String, unixMillis: Int64) -> [(name: String, value: String)] {
+        let timestamp = String(unixMillis)
+        let digest = Crypto.hmacSHA256Hex(key: Array(apiKey.utf8), message: body + Array(timestamp.utf8))
+        return [("x-retell-signature", "v=\(timestamp),d=\(digest)")]
+    }
+
+    /// `{"call_inbound":{"override_agent_id":…,"metadata":{"switchboard_agent_id":…}}}` or `{"call_inbound":{}}`.
+    public func readAnswer(_ root: JSONValue) throws(JSONError) -> WebhookAnswer {
+        guard root.kind == .object else { return .malformed("the answer is not a JSON object") }
+        guard let call = try root.member("call_inbound"), call.kind == .object else { return .malformed("no call_inbound object") }
+        guard let override = try call.member("override_agent_id") else { return .refused(reason: nil) }
+        guard let agentID = WebhookAnswer.utf8(override) else { return .malformed("override_agent_id is not a string") }
+        let ours = (try call.member("metadata")?.member("switchboard_agent_id")).flatMap(WebhookAnswer.utf8)
+        return .routed(providerAgentID: agentID, switchboardAgentID: ours)
     }
 }

@@ -1,5 +1,6 @@
 public import SwitchboardCore
 public import SwitchboardHTTP
+import SwitchboardCrypto
 
 // OUR CHOICE (Vapi; where providers.md leaves it open, decided here and listed in the README):
 // - Authentication is picked by the header the request carries, in this order: `x-vapi-signature`
@@ -189,5 +190,61 @@ public struct VapiAdapter: ProviderAdapter {
     public func parseCreatedCall(_ response: ProviderResponse, connection: ProviderConnection) throws(ProviderFailure) -> CreatedCall {
         let root = try ProviderAnswer.json(response, connection, .createCall)
         return CreatedCall(providerCallID: try AnswerFields.callID(root, "id", connection))
+    }
+
+    // MARK: Playing Vapi (simulator, load test, tests)
+
+    /// How a Vapi server URL authenticates its requests (providers.md: three schemes).
+    public enum Scheme: Sendable {
+        case sharedSecret
+        case bearer
+        case hmac(timestamped: Bool)
+    }
+
+    public func inboundCallBody(to: E164, from: String, callID: String, phoneNumberID: String, unixMillis: Int64) -> [UInt8] {
+        let from = WebhookBodies.escaped(from), callID = WebhookBodies.escaped(callID), phoneNumberID = WebhookBodies.escaped(phoneNumberID)
+        return Array(
+            (#"{"message":{"type":"assistant-request","call":{"id":"\#(callID)","type":"inboundPhoneCall","phoneNumberId":"\#(phoneNumberID)"},"#
+                + #""phoneNumber":{"id":"\#(phoneNumberID)","number":"\#(to)"},"customer":{"number":"\#(from)"},"timestamp":\#(unixMillis)}}"#).utf8)
+    }
+
+    public func callEndedBody(callID: String) -> [UInt8] {
+        Array(#"{"message":{"type":"end-of-call-report","call":{"id":"\#(WebhookBodies.escaped(callID))"},"endedReason":"customer-ended-call"}}"#.utf8)
+    }
+
+    /// The usual scheme: the timestamped HMAC credential.
+    public func signWebhook(body: [UInt8], key secret: String, unixMillis: Int64) -> [(name: String, value: String)] {
+        VapiAdapter.sign(body: body, secret: secret, scheme: .hmac(timestamped: true), unixMillis: unixMillis)
+    }
+
+    /// `x-vapi-signature: <hex HMAC-SHA256(secret, "<timestamp>.<body>")>` with `x-vapi-timestamp`,
+    /// or over the body alone; or the secret itself in `x-vapi-secret` or `Authorization: Bearer`.
+    public static func sign(body: [UInt8], secret: String, scheme: Scheme, unixMillis: Int64) -> [(name: String, value: String)] {
+        switch scheme {
+        case .sharedSecret:
+            return [("x-vapi-secret", secret)]
+        case .bearer:
+            return [("Authorization", "Bearer \(secret)")]
+        case .hmac(let timestamped):
+            guard timestamped else {
+                return [("x-vapi-signature", Crypto.hmacSHA256Hex(key: Array(secret.utf8), message: body))]
+            }
+            let timestamp = String(unixMillis)
+            let digest = Crypto.hmacSHA256Hex(key: Array(secret.utf8), message: Array("\(timestamp).".utf8) + body)
+            return [("x-vapi-signature", digest), ("x-vapi-timestamp", timestamp)]
+        }
+    }
+
+    /// `{"assistantId":…}` or `{"error":"<sentence>"}`.
+    public func readAnswer(_ root: JSONValue) throws(JSONError) -> WebhookAnswer {
+        guard root.kind == .object else { return .malformed("the answer is not a JSON object") }
+        if let assistant = try root.member("assistantId") {
+            guard let agentID = WebhookAnswer.utf8(assistant) else { return .malformed("assistantId is not a string") }
+            return .routed(providerAgentID: agentID, switchboardAgentID: nil)
+        }
+        guard let error = try root.member("error"), let sentence = WebhookAnswer.utf8(error), !sentence.isEmpty else {
+            return .malformed("neither assistantId nor an error sentence")
+        }
+        return .refused(reason: nil)
     }
 }
