@@ -382,9 +382,10 @@ extension JournalWriter {
 
         // MARK: Opening files
 
-        /// Creates a journal that must not exist yet: header, fsync, fsync directory.
+        /// Creates a journal that must not exist yet: header, fsync, fsync directory. Mode 0600:
+        /// the records hold provider API keys.
         static func createJournal(at path: String) throws -> DurableFile {
-            let file = try DurableFile(path: path, mode: .createNew)
+            let file = try DurableFile(path: path, mode: .createNew, permissions: DataDirectory.filePermissions)
             do {
                 try file.write(all: JournalFormat.encodeHeader())
                 try file.sync()

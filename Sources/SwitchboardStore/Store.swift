@@ -176,7 +176,9 @@ public final class Store: Sendable {
         try options.compactionHook(.rotated)
         // Outside the lock: writers go on while the snapshot is written.
         let bytes = SnapshotCodec.encode(image, lastSeq: snapshotSeq)
-        try AtomicFile.write(bytes, to: dataDirectory.file(DataDirectory.snapshotName(snapshotSeq)), faults: options.snapshotFaults)
+        try AtomicFile.write(
+            bytes, to: dataDirectory.file(DataDirectory.snapshotName(snapshotSeq)), permissions: DataDirectory.filePermissions,
+            faults: options.snapshotFaults)
         compaction.withLock { $0.snapshotSeq = snapshotSeq }
         try options.compactionHook(.snapshotWritten)
         // The new snapshot covers every older snapshot and every journal that starts at or before it.

@@ -263,6 +263,34 @@ import Testing
         #expect(reopened.directory.agent(account: Sample.acme, id: try Identifier("late")) == nil)
     }
 
+    /// Snapshots and journals hold provider API keys: owner-only, like admin-token, whether the
+    /// router made them (open, compaction) or an import did (seed).
+    @Test func snapshotsAndJournals_areCreatedOwnerOnly() throws {
+        let temp = TemporaryDirectory("modes")
+        defer { temp.remove() }
+        let (store, _) = try Store.open(at: temp.path)
+        try Sample.populate(store.directory, salt: 0)
+        #expect(try store.compact())
+        try Sample.populate(store.directory, salt: 1)
+        try store.close()
+        let seeded = TemporaryDirectory("modes-seed")
+        defer { seeded.remove() }
+        let directory = Directory()
+        try Sample.populate(directory)
+        try Store.seed(at: seeded.path + "/data", with: directory)
+
+        var checked: [String] = []
+        for (path, files) in [(temp.path, temp.files()), (seeded.path + "/data", (try? FileManager.default.contentsOfDirectory(atPath: seeded.path + "/data")) ?? [])] {
+            for file in files where file.hasSuffix(".snap") || file.hasPrefix("journal-") {
+                let mode = try #require(try FileManager.default.attributesOfItem(atPath: path + "/" + file)[.posixPermissions] as? Int)
+                #expect(mode & 0o777 == 0o600, "\(file): \(String(mode & 0o777, radix: 8))")
+                checked.append(file)
+            }
+        }
+        #expect(checked.filter { $0.hasSuffix(".snap") }.count == 2, "\(checked)")
+        #expect(checked.filter { $0.hasPrefix("journal-") }.count >= 2, "\(checked)")
+    }
+
     @Test func manyWriters_shareFsyncs() throws {
         let temp = TemporaryDirectory()
         defer { temp.remove() }
