@@ -83,7 +83,7 @@ public final class RouterService: Sendable {
         _ = csb_malloc_trim()
         Log.info("state_loaded", ["data": options.data, "recovery": report.description, "millis": String((Metrics.now() - started) / 1_000_000)])
         if let tail = report.tail {
-            Log.error("torn_tail_cut", ["file": tail.file, "offset": String(tail.damage.offset), "bytes": String(tail.damage.droppedBytes), "reason": tail.damage.reason])
+            Log.error("torn_tail_cut", ["file": tail.file, "offset": String(tail.damage.offset), "bytes": String(tail.damage.droppedBytes), "reason": tail.damage.reason, "meaning": RecoveryReport.tailExplanation])
         }
         try Self.createDefaultAccountIfEmpty(store.directory)
         let admin = try AdminToken.load(dataDirectory: options.data)
