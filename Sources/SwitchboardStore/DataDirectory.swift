@@ -9,6 +9,10 @@
 struct DataDirectory {
     let path: String
 
+    /// Snapshots and journals hold provider API keys: only the owner may read them (like
+    /// `admin-token`; the directory itself is 0700).
+    static let filePermissions: UInt32 = 0o600
+
     struct Listing {
         var snapshots: [(seq: UInt64, name: String)] = []
         var journals: [(seq: UInt64, name: String)] = []

@@ -225,6 +225,8 @@ extension Store {
         }
         let (store, _) = try Store.open(at: path)
         defer { try? store.close() }
-        try AtomicFile.write(SnapshotCodec.encode(directory.image(), lastSeq: 0), to: DataDirectory(path: path).file(DataDirectory.snapshotName(0)))
+        try AtomicFile.write(
+            SnapshotCodec.encode(directory.image(), lastSeq: 0), to: DataDirectory(path: path).file(DataDirectory.snapshotName(0)),
+            permissions: DataDirectory.filePermissions)
     }
 }

@@ -76,7 +76,9 @@ public struct JournalCorruption: Error, Equatable, Sendable, CustomStringConvert
             return "journal \(path) is damaged in the middle: bad frame at byte offset \(offset) (\(reason)), "
                 + "but a valid frame follows at byte offset \(next), so this is not a torn tail left by a crash "
                 + "and acknowledged changes may lie beyond it. Refusing to drop them. Restore the data directory "
-                + "from a backup, or run `switchboard snapshot verify` to inspect it."
+                + "from a backup. Without a backup, if this is the newest journal file of the directory, the changes "
+                + "before the damage can be kept by cutting the file there, after copying it aside: "
+                + "`truncate -s \(offset) \(path)`; every change from that offset on, acknowledged ones included, is lost."
         }
     }
 }

@@ -15,7 +15,9 @@
 // fsync the kernel may have dropped the dirty pages and marked them clean
 // ("fsyncgate", PostgreSQL 2018), so a retry could report success for data that
 // is not on disk. Every waiter not yet covered, and every later call, throws the
-// original error; the process should restart and recover from the file.
+// original error; the process should restart and recover from the file. The
+// `onFailure` hook is told once, before any waiter can see the failure, so the
+// owner can stop the process (see `Store.onJournalFailure`).
 
 import Glibc
 import Synchronization
@@ -74,7 +76,14 @@ public final class JournalWriter: Sendable {
     ///   already cut (`JournalReader.cut`) and appends after its end. A file shorter
     ///   than a header (a crash during creation) gets its header rewritten; a wrong
     ///   header throws `JournalCorruption`.
-    public init(path: String, create: Bool, faults: JournalFaults = .none) throws {
+    ///
+    /// `onFailure` is called once, on the flusher thread, with the first write or
+    /// sync failure and the file it happened in, before the failure is published to
+    /// waiters. It must not block and must not call back into this writer.
+    public init(
+        path: String, create: Bool, faults: JournalFaults = .none,
+        onFailure: @escaping @Sendable (_ error: any Error, _ path: String) -> Void = { _, _ in }
+    ) throws {
         let file: DurableFile
         let size: Int
         if create {
@@ -83,7 +92,7 @@ public final class JournalWriter: Sendable {
         } else {
             (file, size) = try Core.openJournal(at: path)
         }
-        let core = Core(path: path, fileSize: size, faults: faults)
+        let core = Core(path: path, fileSize: size, faults: faults, onFailure: onFailure)
         let start = Unmanaged.passRetained(FlusherStart(core: core, file: file)).toOpaque()
         var thread = pthread_t()
         let result = pthread_create(&thread, nil, { raw in
@@ -251,13 +260,15 @@ extension JournalWriter {
         /// Everything in `State` is guarded by this lock.
         let state: ConditionLock<State>
         let faults: JournalFaults
+        let onFailure: @Sendable (_ error: any Error, _ path: String) -> Void
         let bytesWritten = Atomic<Int>(0)
         let fileSize: Atomic<Int>
         let fsyncCount = Atomic<Int>(0)
 
-        init(path: String, fileSize: Int, faults: JournalFaults) {
+        init(path: String, fileSize: Int, faults: JournalFaults, onFailure: @escaping @Sendable (any Error, String) -> Void) {
             self.state = ConditionLock(State(path: path), conditionCount: 2)
             self.faults = faults
+            self.onFailure = onFailure
             self.fileSize = Atomic(fileSize)
         }
 
@@ -355,8 +366,11 @@ extension JournalWriter {
             fsyncCount.add(1, ordering: .relaxed)
         }
 
-        /// Enters the permanent failed state and wakes everyone.
+        /// Tells the owner, then enters the permanent failed state and wakes everyone.
+        /// Called once: the flusher returns right after.
         private func fail(_ error: any Error) {
+            // First the hook, so that whoever the failure wakes finds the owner told.
+            onFailure(error, state.withLock { $0.path })
             state.withLock { state in
                 if state.failure == nil { state.failure = error }
                 if state.rotation != nil, state.rotation!.result == nil {
@@ -368,9 +382,10 @@ extension JournalWriter {
 
         // MARK: Opening files
 
-        /// Creates a journal that must not exist yet: header, fsync, fsync directory.
+        /// Creates a journal that must not exist yet: header, fsync, fsync directory. Mode 0600:
+        /// the records hold provider API keys.
         static func createJournal(at path: String) throws -> DurableFile {
-            let file = try DurableFile(path: path, mode: .createNew)
+            let file = try DurableFile(path: path, mode: .createNew, permissions: DataDirectory.filePermissions)
             do {
                 try file.write(all: JournalFormat.encodeHeader())
                 try file.sync()

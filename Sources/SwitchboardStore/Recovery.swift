@@ -10,12 +10,21 @@ public struct RecoveryReport: Sendable, CustomStringConvertible {
     public var lastSeq: UInt64 = 0
     /// The torn tail of the last journal: the file, where the damage starts, how many bytes, and why.
     public var tail: (file: String, damage: TailDamage)?
+    /// Whether the tail was cut (a writer opening the directory) or only found (verify, export).
+    public var tailCut = false
     public var removedTemporaries: [String] = []
+
+    /// What a torn tail normally is, and what else it may be.
+    public static let tailExplanation =
+        "normally the last write, cut short by a crash before its fsync completed, so it was never acknowledged; "
+        + "if there was no crash, it may be damage to the file or the disk"
 
     public var description: String {
         var text = "loaded \(snapshot ?? "no snapshot (empty state)"), replayed \(replayed) journal records from \(journals.count) journal file(s); last sequence number \(lastSeq)"
         if let tail {
-            text += "; cut a torn tail of \(tail.damage.droppedBytes) bytes at offset \(tail.damage.offset) of \(tail.file) (\(tail.damage.reason)): unacknowledged"
+            text += tailCut ? "; cut a torn tail of " : "; found (and left in place) a torn tail of "
+            text += "\(tail.damage.droppedBytes) bytes at offset \(tail.damage.offset) of \(tail.file) (\(tail.damage.reason)): "
+            text += RecoveryReport.tailExplanation
         }
         if !removedTemporaries.isEmpty { text += "; removed unfinished snapshot files \(removedTemporaries)" }
         return text
@@ -97,7 +106,10 @@ enum Recovery {
                     )
                 }
                 report.tail = (file.name, damage)
-                if repair { try JournalReader.cut(path: path, at: summary.validLength) }
+                if repair {
+                    try JournalReader.cut(path: path, at: summary.validLength)
+                    report.tailCut = true
+                }
             }
         }
         report.lastSeq = expected - 1

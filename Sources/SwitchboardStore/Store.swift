@@ -53,11 +53,13 @@ public final class Store: Sendable {
             let dataDirectory = DataDirectory(path: path)
             let recovered = try Recovery.run(dataDirectory, journal: journal, repair: true)
             let writer: JournalWriter
+            let onFailure: @Sendable (any Error, String) -> Void = { [weak journal] error, path in journal?.writerFailed(error, path: path) }
             if let last = recovered.lastJournal {
-                writer = try JournalWriter(path: dataDirectory.file(last), create: false, faults: options.journalFaults)
+                writer = try JournalWriter(path: dataDirectory.file(last), create: false, faults: options.journalFaults, onFailure: onFailure)
             } else {
                 writer = try JournalWriter(
-                    path: dataDirectory.file(DataDirectory.journalName(recovered.nextSeq)), create: true, faults: options.journalFaults
+                    path: dataDirectory.file(DataDirectory.journalName(recovered.nextSeq)), create: true, faults: options.journalFaults,
+                    onFailure: onFailure
                 )
             }
             journal.start(writer: writer, nextSeq: recovered.nextSeq)
@@ -99,6 +101,19 @@ public final class Store: Sendable {
 
     /// Bytes in the current journal file.
     public var journalBytes: Int { journal.fileSize }
+
+    /// Calls `body` once if the journal fails to write or sync (see `JournalFailure`): at once if it
+    /// already has, else on the thread that finds the failure (the journal's flusher), before any
+    /// writer waiting on the failed batch is woken; that writer and every later one then throw the
+    /// same `JournalFailure`. The changes of the failed batch stay applied in memory, where readers
+    /// already see them, so the owner must stop the process: a restart recovers from disk. `body`
+    /// must not block or write to the store. Replaces an earlier observer.
+    public func onJournalFailure(_ body: @escaping @Sendable (JournalFailure) -> Void) {
+        journal.observeFailure(body)
+    }
+
+    /// The journal's failure, if it failed.
+    public var journalFailure: JournalFailure? { journal.failure }
 
     /// The last compaction's error, if it failed (compaction failing loses nothing: the journal
     /// still holds every change).
@@ -161,7 +176,9 @@ public final class Store: Sendable {
         try options.compactionHook(.rotated)
         // Outside the lock: writers go on while the snapshot is written.
         let bytes = SnapshotCodec.encode(image, lastSeq: snapshotSeq)
-        try AtomicFile.write(bytes, to: dataDirectory.file(DataDirectory.snapshotName(snapshotSeq)), faults: options.snapshotFaults)
+        try AtomicFile.write(
+            bytes, to: dataDirectory.file(DataDirectory.snapshotName(snapshotSeq)), permissions: DataDirectory.filePermissions,
+            faults: options.snapshotFaults)
         compaction.withLock { $0.snapshotSeq = snapshotSeq }
         try options.compactionHook(.snapshotWritten)
         // The new snapshot covers every older snapshot and every journal that starts at or before it.
@@ -183,14 +200,23 @@ public final class Store: Sendable {
 }
 
 /// The directory's journal: numbers each change, encodes it into a frame for the group-commit
-/// writer, and waits for durability.
+/// writer, and waits for durability. A writer failure becomes a `JournalFailure`, told once to the
+/// store's observer and thrown to every writer from then on.
 ///
-/// `@unchecked Sendable`: `state` is a `Locked`; `onLarge` is set once in `Store.open` before the
-/// directory is handed out, and only read after.
+/// `@unchecked Sendable`: `state` and `failures` are `Locked`; `onLarge` is set once in
+/// `Store.open` before the directory is handed out, and only read after.
 final class StoreJournal: ChangeJournal, @unchecked Sendable {
     private let state = Locked<(writer: JournalWriter?, nextSeq: UInt64)>((nil, 1))
     private let compactAfterBytes: Int
     var onLarge: (@Sendable () -> Void)?
+    /// The failure and the observer. The observer is boxed in a class for the reason `Directory`
+    /// boxes its own (a closure stored in a `Locked` value is re-abstracted on every access).
+    private let failures = Locked<(failure: JournalFailure?, observer: FailureObserver?)>((nil, nil))
+
+    private final class FailureObserver: Sendable {
+        let body: @Sendable (JournalFailure) -> Void
+        init(_ body: @escaping @Sendable (JournalFailure) -> Void) { self.body = body }
+    }
 
     init(compactAfterBytes: Int) {
         self.compactAfterBytes = compactAfterBytes
@@ -206,11 +232,13 @@ final class StoreJournal: ChangeJournal, @unchecked Sendable {
 
     /// Called under the directory's writer lock, in apply order. No I/O.
     func append(_ change: Change) throws -> UInt64 {
-        let (ticket, large) = try state.withLock { state throws -> (UInt64, Bool) in
-            guard let writer = state.writer else { throw StoreError(.closed, path: "", "the store is not open for writing") }
-            let ticket = try writer.append(ChangeCodec.encode(change, seq: state.nextSeq))
-            state.nextSeq += 1
-            return (ticket, writer.fileSize > compactAfterBytes)
+        let (ticket, large) = try reportingFailure {
+            try state.withLock { state throws -> (UInt64, Bool) in
+                guard let writer = state.writer else { throw StoreError(.closed, path: "", "the store is not open for writing") }
+                let ticket = try writer.append(ChangeCodec.encode(change, seq: state.nextSeq))
+                state.nextSeq += 1
+                return (ticket, writer.fileSize > compactAfterBytes)
+            }
         }
         if large { onLarge?() }
         return ticket
@@ -218,11 +246,11 @@ final class StoreJournal: ChangeJournal, @unchecked Sendable {
 
     func waitDurable(_ ticket: UInt64) throws {
         guard let writer = state.withLock({ $0.writer }) else { throw StoreError(.closed, path: "", "the store is closed") }
-        try writer.waitDurable(ticket)
+        try reportingFailure { try writer.waitDurable(ticket) }
     }
 
     func rotate(to path: String) throws {
-        try state.withLock { state in try state.writer?.rotate(toNewFileAt: path) }
+        try reportingFailure { try state.withLock { state in try state.writer?.rotate(toNewFileAt: path) } }
     }
 
     func close() throws {
@@ -230,6 +258,44 @@ final class StoreJournal: ChangeJournal, @unchecked Sendable {
             defer { state.writer = nil }
             return state.writer
         }
-        try writer?.close()
+        try reportingFailure { try writer?.close() }
+    }
+
+    // MARK: Failure
+
+    var failure: JournalFailure? { failures.withLock { $0.failure } }
+
+    /// The writer's hook (flusher thread, before any waiter sees the failure).
+    func writerFailed(_ error: any Error, path: String) {
+        let failure = JournalFailure(error, path: path)
+        // Under one lock with `observeFailure`: an observer is told either here or there, once.
+        let observer = failures.withLock { state -> FailureObserver? in
+            guard state.failure == nil else { return nil }
+            state.failure = failure
+            return state.observer
+        }
+        observer?.body(failure)
+    }
+
+    func observeFailure(_ body: @escaping @Sendable (JournalFailure) -> Void) {
+        let boxed = FailureObserver(body)
+        let failure = failures.withLock { state -> JournalFailure? in
+            state.observer = boxed
+            return state.failure
+        }
+        if let failure { boxed.body(failure) }
+    }
+
+    /// Runs `body`; once the writer has failed, what it throws is that failure, said as one
+    /// `JournalFailure` (misuse errors such as a payload over the limit pass through).
+    private func reportingFailure<Result>(_ body: () throws -> Result) throws -> Result {
+        do {
+            return try body()
+        } catch let error as JournalWriterError {
+            throw error
+        } catch {
+            if let failure { throw failure }
+            throw error
+        }
     }
 }

@@ -194,7 +194,7 @@ enum Command {
             print(text)
             return 0
         case .serve(let options): return RouterService.run(options)
-        case .snapshotVerify(let data): return try SnapshotCommands.verify(data: data)
+        case .snapshotVerify(let data): return SnapshotCommands.verify(data: data)
         case .snapshotExport(let data): return try SnapshotCommands.export(data: data)
         case .snapshotImport(let data, let file): return try SnapshotCommands.importLines(data: data, file: file)
         case .simulateProviders(let arguments): return SimulatorCommand.run(arguments: arguments)

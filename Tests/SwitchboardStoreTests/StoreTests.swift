@@ -185,7 +185,18 @@ import Testing
     }
 
     @Test func failedFsync_refusesTheWriteAndEveryLaterOne() throws {
-        struct DiskFailure: Error {}
+        try checkJournalFailure(.fsync)
+    }
+
+    @Test func failedWrite_refusesTheWriteAndEveryLaterOne() throws {
+        try checkJournalFailure(.write)
+    }
+
+    enum JournalFault { case write, fsync }
+
+    /// A store whose journal starts failing on demand: what the failed write's caller, a later
+    /// writer, the failure observer and the next start-up see.
+    private func checkJournalFailure(_ fault: JournalFault) throws {
         let temp = TemporaryDirectory()
         defer { temp.remove() }
         do {
@@ -193,12 +204,91 @@ import Testing
             try Sample.populate(store.directory)
             try store.close()
         }
+        let failing = Locked(false)
         var options = StoreOptions()
-        options.journalFaults = JournalFaults(beforeSync: { throw DiskFailure() })
+        switch fault {
+        case .fsync:
+            options.journalFaults = JournalFaults(beforeSync: {
+                if failing.withLock({ $0 }) { throw SystemError(call: "fdatasync", errno: EIO, path: "journal-under-test") }
+            })
+        case .write:
+            // Write nothing of the batch, then fail with EIO (the writer's torn-write fault).
+            options.journalFaults = JournalFaults(beforeWrite: { _ in failing.withLock { $0 } ? 0 : nil })
+        }
         let (store, _) = try Store.open(at: temp.path, options: options)
-        #expect(throws: (any Error).self) { try store.directory.unassign(account: Sample.acme, number: Sample.number(1_555_000_0000)) }
-        #expect(throws: (any Error).self) { try store.directory.unassign(account: Sample.acme, number: Sample.number(1_555_000_0002)) }
-        try? store.close()
+        let told = Locked<[JournalFailure]>([])
+        store.onJournalFailure { failure in told.withLock { $0.append(failure) } }
+        let directory = store.directory
+        let (first, second, third) = (Sample.number(1_555_000_0000), Sample.number(1_555_000_0002), Sample.number(1_555_000_0003))
+
+        // Before the fault: acknowledged, and nobody is told anything.
+        try directory.unassign(account: Sample.acme, number: third)
+        #expect(told.withLock { $0 }.isEmpty)
+        #expect(store.journalFailure == nil)
+
+        failing.withLock { $0 = true }
+        let failure = try #require(throws: JournalFailure.self) { try directory.unassign(account: Sample.acme, number: first) }
+        #expect(failure.errno == EIO)
+        #expect(failure.call == (fault == .fsync ? "fdatasync" : "write"))
+        #expect(failure.description.contains("not acknowledged") && failure.description.contains("restart"))
+        // The observer was told exactly this, once, before the caller got it.
+        #expect(told.withLock { $0 } == [failure])
+        #expect(store.journalFailure == failure)
+        // The refused change is applied in memory all the same (readers saw it before the fsync
+        // failed): that is why the owner must stop the process.
+        #expect(directory.number(account: Sample.acme, number: first)?.agentID == nil)
+
+        // Every later write is refused with the same failure and changes nothing.
+        let later = try #require(throws: JournalFailure.self) { try directory.unassign(account: Sample.acme, number: second) }
+        #expect(later == failure)
+        #expect(directory.number(account: Sample.acme, number: second)?.agentID?.value == "a0-2")
+        #expect(throws: JournalFailure.self) { try directory.putAgent(Sample.agent("late")) }
+        #expect(directory.agent(account: Sample.acme, id: try Identifier("late")) == nil)
+        #expect(told.withLock { $0 } == [failure], "told once")
+
+        // An observer installed after the failure is told at once.
+        let lateObserver = Locked<[JournalFailure]>([])
+        store.onJournalFailure { failure in lateObserver.withLock { $0.append(failure) } }
+        #expect(lateObserver.withLock { $0 } == [failure])
+        #expect(throws: JournalFailure.self) { try store.close() }
+
+        // The disk holds every acknowledged change; the failed one only if its bytes got there
+        // (never for a failed write); the refused later ones never.
+        let (reopened, _) = try Store.open(at: temp.path)
+        defer { try? reopened.close() }
+        #expect(reopened.directory.number(account: Sample.acme, number: third)?.agentID == nil)
+        let firstAgent = reopened.directory.number(account: Sample.acme, number: first)?.agentID?.value
+        if fault == .write { #expect(firstAgent == "a0-0") } else { #expect(firstAgent == "a0-0" || firstAgent == nil) }
+        #expect(reopened.directory.number(account: Sample.acme, number: second)?.agentID?.value == "a0-2")
+        #expect(reopened.directory.agent(account: Sample.acme, id: try Identifier("late")) == nil)
+    }
+
+    /// Snapshots and journals hold provider API keys: owner-only, like admin-token, whether the
+    /// router made them (open, compaction) or an import did (seed).
+    @Test func snapshotsAndJournals_areCreatedOwnerOnly() throws {
+        let temp = TemporaryDirectory("modes")
+        defer { temp.remove() }
+        let (store, _) = try Store.open(at: temp.path)
+        try Sample.populate(store.directory, salt: 0)
+        #expect(try store.compact())
+        try Sample.populate(store.directory, salt: 1)
+        try store.close()
+        let seeded = TemporaryDirectory("modes-seed")
+        defer { seeded.remove() }
+        let directory = Directory()
+        try Sample.populate(directory)
+        try Store.seed(at: seeded.path + "/data", with: directory)
+
+        var checked: [String] = []
+        for (path, files) in [(temp.path, temp.files()), (seeded.path + "/data", (try? FileManager.default.contentsOfDirectory(atPath: seeded.path + "/data")) ?? [])] {
+            for file in files where file.hasSuffix(".snap") || file.hasPrefix("journal-") {
+                let mode = try #require(try FileManager.default.attributesOfItem(atPath: path + "/" + file)[.posixPermissions] as? Int)
+                #expect(mode & 0o777 == 0o600, "\(file): \(String(mode & 0o777, radix: 8))")
+                checked.append(file)
+            }
+        }
+        #expect(checked.filter { $0.hasSuffix(".snap") }.count == 2, "\(checked)")
+        #expect(checked.filter { $0.hasPrefix("journal-") }.count >= 2, "\(checked)")
     }
 
     @Test func manyWriters_shareFsyncs() throws {

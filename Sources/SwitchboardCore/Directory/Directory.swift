@@ -29,7 +29,13 @@ public final class Directory: Sendable {
         self.journal = journal
     }
 
-    /// Applies `change` and returns once it is durable (when there is a journal).
+    /// Applies `change` and returns once it is durable (when there is a journal): the return is the
+    /// acknowledgement. The change is visible to readers from the moment it applies, a moment before
+    /// its fsync completes, so that readers never wait for the disk.
+    ///
+    /// If the journal cannot make it durable this throws, and the change stays applied in memory
+    /// (undoing it could undo a later change that depends on it): the journal's owner must then
+    /// stop the process, whose restart recovers from disk (`Store.onJournalFailure`).
     @discardableResult
     public func apply(_ change: Change) throws -> ChangeEffect {
         var ticket: UInt64?
@@ -121,6 +127,7 @@ public final class Directory: Sendable {
 
     /// Rule 9: reconciles the account's numbers at `provider` with the provider's complete listing.
     /// The plan is computed and applied under one hold of the writer lock, so nothing slips between.
+    /// Durability and failure as for `apply`.
     public func sync(account: AccountID, provider: Provider, listing: [ListedNumber], at: Timestamp) throws -> SyncReport {
         var ticket: UInt64?
         var applied: Change?

@@ -1,5 +1,6 @@
 public import SwitchboardCore
 public import SwitchboardHTTP
+import SwitchboardStore
 
 /// An answer to a request, before the connection layer frames it.
 public struct APIResponse: Sendable {
@@ -242,6 +243,10 @@ public final class ManagementAPI: Sendable {
             throw APIError(error)
         } catch let error as APIError {
             throw error
+        } catch is JournalFailure {
+            throw APIError(
+                503, "journal_failed",
+                "the change could not be made durable and was not acknowledged; the router is stopping and recovers from disk when restarted: retry shortly")
         } catch {
             throw APIError(503, "store_unavailable", "the change could not be made durable (\(error)); it was not acknowledged: retry, and check the server's log")
         }

@@ -3,7 +3,7 @@ import SwitchboardCrypto
 import SwitchboardPosix
 import SwitchboardCore
 import SwitchboardHTTP
-import SwitchboardStore
+public import SwitchboardStore
 import SwitchboardProviders
 import Synchronization
 
@@ -16,6 +16,13 @@ import Glibc
 /// The listener comes up first and answers `/healthz` at once; `/readyz` and every API route say
 /// 503 until the snapshot loader is done. SIGTERM or SIGINT: stop accepting, finish the requests in
 /// flight, make the journal durable, exit 0.
+///
+/// Fail-stop on a journal failure (a write or fsync of the journal failed, see `JournalFailure`):
+/// the changes of the failed batch are in memory but maybe not on disk, so from that instant every
+/// request is refused with 503 `journal_failed`; one `journal_failed` error line is logged; the
+/// requests in flight get their answers (the failed writes an error, never success) within a short
+/// grace period; and `run` returns 1, so the process exits non-zero and its supervisor restarts it
+/// from disk (deploy/switchboard.service: Restart=on-failure).
 public final class RouterService: Sendable {
     public struct Options: Sendable {
         public var host = "127.0.0.1"
@@ -26,6 +33,10 @@ public final class RouterService: Sendable {
         public var syncInterval: Duration = .seconds(300)
         /// Timeout of each request to a provider (sync pages, pushes, outbound calls).
         public var providerTimeout: Duration = ProviderClient.defaultTimeout
+        /// The store's settings (compaction threshold) and its fault-injection seams for tests.
+        public var store = StoreOptions()
+        /// How long requests in flight may take to finish after a journal failure, before the exit.
+        public var failStopGracePeriod: Duration = .seconds(2)
         public init() {}
     }
 
@@ -41,6 +52,8 @@ public final class RouterService: Sendable {
     let transport: PooledHTTPTransport
     /// The provider integration, once the state is loaded.
     let workers = Locked<(sync: SyncCoordinator, push: PushQueue)?>(nil)
+    /// Signalled when the service should stop: SIGTERM, SIGINT or a journal failure (`run` waits).
+    let stopRequested = Semaphore()
 
     public init(options: Options) {
         urlSession = URLSessionTransport()
@@ -62,14 +75,15 @@ public final class RouterService: Sendable {
         try server.start()
         Log.info("listening", ["address": "\(options.host):\(server.boundPort ?? options.port)", "threads": String(server.configuration.threads)])
         let started = Metrics.now()
-        let (store, report) = try Store.open(at: options.data)
+        let (store, report) = try Store.open(at: options.data, options: options.store)
+        store.onJournalFailure { [weak self] failure in self?.journalFailed(failure) }
         self.store.withLock { $0 = store }
         // Loading decoded the whole snapshot into values that are garbage now; hand the freed heap
         // back to the system so the router's resident size is its state, not its start-up.
         _ = csb_malloc_trim()
         Log.info("state_loaded", ["data": options.data, "recovery": report.description, "millis": String((Metrics.now() - started) / 1_000_000)])
         if let tail = report.tail {
-            Log.error("torn_tail_cut", ["file": tail.file, "offset": String(tail.damage.offset), "bytes": String(tail.damage.droppedBytes), "reason": tail.damage.reason])
+            Log.error("torn_tail_cut", ["file": tail.file, "offset": String(tail.damage.offset), "bytes": String(tail.damage.droppedBytes), "reason": tail.damage.reason, "meaning": RecoveryReport.tailExplanation])
         }
         try Self.createDefaultAccountIfEmpty(store.directory)
         let admin = try AdminToken.load(dataDirectory: options.data)
@@ -93,6 +107,23 @@ public final class RouterService: Sendable {
 
     public var boundPort: UInt16? { server.boundPort }
 
+    /// The journal's failure, once it failed: the service is refusing every request and stopping.
+    public var journalFailure: JournalFailure? { store.withLock { $0 }?.journalFailure }
+
+    /// The store's failure observer. Runs on the journal's flusher thread before the failed writes
+    /// are woken, so it only flips the handler to refusing, logs and asks `run` to stop.
+    private func journalFailed(_ failure: JournalFailure) {
+        handler.refuseEverything()
+        Log.error(
+            "journal_failed",
+            [
+                "file": failure.path, "call": failure.call ?? "unknown", "errno": failure.errno.map { String($0) } ?? "none",
+                "error": failure.reason,
+                "action": "stopping now: the failed change was not acknowledged and the state in memory may differ from the disk; a restart recovers the acknowledged state from disk",
+            ])
+        stopRequested.signal()
+    }
+
     /// SPEC §1: "The embedded default has one account, `default`". A data directory with no account
     /// at all gets it (name "Default", no account token: the admin token acts on it), durably, before
     /// the router reports ready. A directory that has any account is left as it is: an operator who
@@ -104,9 +135,9 @@ public final class RouterService: Sendable {
     }
 
     /// Graceful stop: no new connections, requests in flight finished, journal durable.
-    public func stop() {
+    public func stop(gracePeriod: Duration = .seconds(10)) {
         Log.info("stopping", [:])
-        server.shutdown(gracePeriod: .seconds(10))
+        server.shutdown(gracePeriod: gracePeriod)
         server.waitUntilStopped()
         if let (sync, push) = workers.withLock({ $0 }) {
             sync.stop()
@@ -118,6 +149,8 @@ public final class RouterService: Sendable {
             do {
                 try store.close()
                 Log.info("stopped", ["journal": "durable"])
+            } catch is JournalFailure {
+                Log.info("stopped", ["journal": "failed (see journal_failed): restart to recover from disk"])
             } catch {
                 Log.error("stop_failed", ["error": "\(error)"])
             }
@@ -151,27 +184,29 @@ public final class RouterService: Sendable {
         }
     }
 
-    /// Runs until SIGTERM or SIGINT; returns the exit status.
+    /// Runs until SIGTERM or SIGINT (returns 0) or a journal failure (returns 1, so that the
+    /// supervisor restarts the router and it recovers from disk); returns the exit status.
     public static func run(_ options: Options) -> Int32 {
         SignalWatcher.ignoreBrokenPipe()
         _ = Crypto.initialize
         let service = RouterService(options: options)
-        let stopped = Locked(false)
-        let semaphore = Semaphore()
         do {
-            let watcher = try SignalWatcher(signals: [SIGTERM, SIGINT]) { signal in
+            let watcher = try SignalWatcher(signals: [SIGTERM, SIGINT]) { [stopRequested = service.stopRequested] signal in
                 Log.info("signal", ["signal": signal == SIGTERM ? "SIGTERM" : "SIGINT"])
-                semaphore.signal()
+                stopRequested.signal()
             }
             defer { watcher.stop() }
             try service.start()
-            semaphore.wait()
+            service.stopRequested.wait()
         } catch {
             Log.error("start_failed", ["error": "\(error)"])
             service.stop()
             return 1
         }
-        stopped.withLock { $0 = true }
+        if service.journalFailure != nil {
+            service.stop(gracePeriod: options.failStopGracePeriod)
+            return 1
+        }
         service.stop()
         return 0
     }
@@ -185,6 +220,13 @@ final class RouterHandler: HTTPHandler {
     let webhooks = AtomicLazyReference<WebhookEndpoint>()
     /// The metrics lane of work that runs off the event loops.
     let offloadLane: Int
+    /// Set once the journal failed: the state in memory may hold changes the disk lacks, so nothing
+    /// is answered from it any more.
+    private let refusing = Atomic<Bool>(false)
+
+    func refuseEverything() {
+        refusing.store(true, ordering: .releasing)
+    }
 
     init(offloadLane: Int) {
         self.offloadLane = offloadLane
@@ -192,6 +234,12 @@ final class RouterHandler: HTTPHandler {
 
     func handle(_ request: HTTPRequest, context: RequestContext) -> HandlerResult {
         let started = Metrics.now()
+        if refusing.load(ordering: .acquiring) {
+            return .respond(
+                .error(
+                    status: .serviceUnavailable, code: "journal_failed",
+                    message: "the router's journal failed to reach the disk; it is stopping and recovers from disk when restarted: retry shortly"))
+        }
         guard let api = api.load() else {
             if request.target == "/healthz" { return .respond(HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: Array(#"{"status":"ok"}"#.utf8))) }
             return .respond(.error(status: .serviceUnavailable, code: "not_ready", message: "the state is still loading: retry shortly"))
@@ -255,5 +303,14 @@ final class Semaphore: @unchecked Sendable {
         while count == 0 { pthread_cond_wait(condition, mutex) }
         count -= 1
         pthread_mutex_unlock(mutex)
+    }
+
+    /// Takes a signal if there is one; never blocks.
+    func tryWait() -> Bool {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        guard count > 0 else { return false }
+        count -= 1
+        return true
     }
 }
