@@ -132,7 +132,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "WebhookBenchmarks",
-            dependencies: ["BenchmarkSupport", "SwitchboardCore", "SwitchboardHTTP", "SwitchboardPosix", "SwitchboardProviders", "SwitchboardServer"],
+            dependencies: ["BenchmarkSupport", "CAllocationCounter", "SwitchboardCore", "SwitchboardHTTP", "SwitchboardPosix", "SwitchboardProviders", "SwitchboardServer"],
             path: "benchmarks/WebhookBenchmarks",
             swiftSettings: strict
         ),

@@ -5,6 +5,7 @@
 //
 //   swift run -c release WebhookBenchmarks [--numbers N] [--runs R]
 import BenchmarkSupport
+import CAllocationCounter
 import Foundation
 import SwitchboardCore
 import SwitchboardHTTP
@@ -69,7 +70,7 @@ func parse(_ bytes: [UInt8]) -> HTTPRequest {
 
 let perRun = 200_000
 
-func fixed200() -> Double {
+func fixed200(requests perRun: Int = perRun) -> Double {
     var sink = 0
     var output: [UInt8] = []
     output.reserveCapacity(512)
@@ -84,7 +85,7 @@ func fixed200() -> Double {
     return Double(monotonicNanoseconds() - start) / Double(perRun)
 }
 
-func webhook() -> Double {
+func webhook(requests perRun: Int = perRun) -> Double {
     var sink = 0
     var output: [UInt8] = []
     output.reserveCapacity(512)
@@ -110,9 +111,21 @@ else {
 
 print("# WebhookBenchmarks\n")
 print("\(numbers) numbers, signed Retell webhooks (4,096 distinct), \(perRun) requests a run, \(runs) runs after a warm-up, one thread")
-let samples = measureInterleaved(runs: runs, [Contender(name: "fixed 200", run: fixed200), Contender(name: "webhook", run: webhook)])
+let samples = measureInterleaved(runs: runs, [Contender(name: "fixed 200", run: { fixed200() }), Contender(name: "webhook", run: { webhook() })])
 var table = Table("path", "min ns/request", "median ns/request", "vs fixed 200 (median)")
 table.add("parse + fixed 200 + encode", fixed(samples[0].min, 0), fixed(samples[0].median, 0), "1.00x")
 table.add("parse + webhook + encode", fixed(samples[1].min, 0), fixed(samples[1].median, 0), times(samples[1].median / samples[0].median))
 print(table.render())
 print("\nwebhook handler alone (median difference): \(fixed(samples[1].median - samples[0].median, 0)) ns per request")
+
+// Heap allocations per request on each path (this thread, one pass over every distinct request),
+// counted by the malloc interposer linked into this benchmark. The parser here is new for each
+// request, so its buffer's allocation counts every time (a connection's parser keeps it).
+func allocationsPerRequest(_ path: (Int) -> Double) -> Double {
+    let before = csb_thread_allocations()
+    _ = path(4096)
+    return Double(csb_thread_allocations() - before) / 4096
+}
+let fixedAllocations = allocationsPerRequest { fixed200(requests: $0) }
+let webhookAllocations = allocationsPerRequest { webhook(requests: $0) }
+print("heap allocations per request: parse + fixed 200 + encode \(fixed(fixedAllocations, 1)); parse + webhook + encode \(fixed(webhookAllocations, 1))")
