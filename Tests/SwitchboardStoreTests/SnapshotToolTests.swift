@@ -33,6 +33,16 @@ import Testing
         #expect(try SnapshotTool.verify(data: data).isSound)
     }
 
+    /// A file saved with Windows line ends (CRLF) imports the same records, line for line.
+    @Test func import_windowsLineEnds_readsEveryLine() throws {
+        let temp = TemporaryDirectory("import-crlf")
+        defer { temp.remove() }
+        let data = temp.path + "/data"
+        let crlf = SnapshotToolTests.good.replacingOccurrences(of: "\n", with: "\r\n")
+        let summary = try SnapshotTool.importLines(Array(crlf.utf8), into: data)
+        #expect(summary == SnapshotTool.ImportSummary(data: data, accounts: 1, connections: 1, agents: 2, numbers: 2))
+    }
+
     /// A bad line put into the good file: it replaces line `line`, or is inserted as line `line`.
     struct BadLine: Sendable, CustomTestStringConvertible {
         var kind: String
