@@ -61,6 +61,15 @@ public struct HMACSHA256 {
         if done == nil { Array(bytes).withUnsafeBytes { update($0) } }
     }
 
+    /// Writes the 32-byte MAC of everything fed so far to `mac` (no allocation).
+    public mutating func finalize(into mac: UnsafeMutablePointer<UInt8>) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { innerDigest in
+            SHA256_Final(innerDigest.baseAddress, &inner)
+            SHA256_Update(&outer, innerDigest.baseAddress, 32)
+        }
+        SHA256_Final(mac, &outer)
+    }
+
     /// The 32-byte MAC of everything fed so far.
     public mutating func finalize() -> [UInt8] {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { innerDigest in

@@ -59,6 +59,28 @@ public struct HTTPHeaders: Hashable, Sendable, RandomAccessCollection, Expressib
         fields.lazy.filter { HTTPByte.equalsIgnoringCase($0.name, name) }.map(\.value)
     }
 
+    /// What a lookup of a field that may appear only once found.
+    public enum SingleField: Equatable, Sendable {
+        case absent
+        case one(String)
+        /// The field appears more than once.
+        case repeated
+    }
+
+    /// The field `lowercaseName` (a lowercase ASCII literal, compared case-insensitively over the
+    /// bytes, no String made for the comparison), for fields that must appear at most once.
+    public func single(lowercaseName: StaticString) -> SingleField {
+        var found: String?
+        for field in fields {
+            var name = field.name
+            let matches = name.withUTF8 { HTTPByte.equalsIgnoringCase($0, lowercase: lowercaseName) }
+            guard matches else { continue }
+            guard found == nil else { return .repeated }
+            found = field.value
+        }
+        return found.map(SingleField.one) ?? .absent
+    }
+
     /// Whether a field `name` (case-insensitive) is present.
     public func contains(name: String) -> Bool {
         fields.contains { HTTPByte.equalsIgnoringCase($0.name, name) }

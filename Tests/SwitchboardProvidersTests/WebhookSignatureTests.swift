@@ -14,12 +14,19 @@ import Testing
         }
     }
 
-    @Test func decodeDigest_exactly64HexDigits() {
-        #expect(WebhookSignature.decodeDigest(Substring(String(repeating: "aF", count: 32)).utf8) == [UInt8](repeating: 0xAF, count: 32))
-        #expect(WebhookSignature.decodeDigest(Substring(String(repeating: "a", count: 63)).utf8) == nil)
-        #expect(WebhookSignature.decodeDigest(Substring(String(repeating: "a", count: 66)).utf8) == nil)
-        #expect(WebhookSignature.decodeDigest(Substring(String(repeating: "a", count: 62) + "g0").utf8) == nil)
-        #expect(WebhookSignature.decodeDigest(Substring(String(repeating: "a", count: 62) + " 0").utf8) == nil)
+    @Test func compareDigest_exactly64HexDigitsEitherCase() {
+        let mac = [UInt8](repeating: 0xAF, count: 32)
+        func check(_ hex: String) -> WebhookSignature.DigestCheck {
+            Array(hex.utf8).withUnsafeBufferPointer { digits in mac.withUnsafeBufferPointer { WebhookSignature.compare(hex: digits, with: $0) } }
+        }
+        #expect(check(String(repeating: "aF", count: 32)) == .match)
+        #expect(check(String(repeating: "af", count: 31) + "ae") == .mismatch)
+        #expect(check("0f" + String(repeating: "af", count: 31)) == .mismatch)
+        #expect(check(String(repeating: "a", count: 63)) == .malformed)
+        #expect(check(String(repeating: "a", count: 66)) == .malformed)
+        #expect(check(String(repeating: "a", count: 62) + "g0") == .malformed)
+        #expect(check(String(repeating: "a", count: 62) + " 0") == .malformed)
+        #expect(check("") == .malformed)
     }
 
     @Test func verifySecret_exactMatchOnly() throws {

@@ -6,26 +6,25 @@ public enum WebhookHeaderLookup {
     /// The value of `name`, nil when absent; refused when the header appears more than once, since
     /// two signatures leave it unclear which one the provider meant.
     static func single(_ headers: HTTPHeaders, _ name: StaticString) throws(WebhookError) -> String? {
-        var found: String?
-        for field in headers.fields where namesEqual(field.name, name) {
-            guard found == nil else {
-                throw .malformedCredentials(header: name.description, problem: "it appears more than once; send it once")
-            }
-            found = field.value
+        switch headers.single(lowercaseName: name) {
+        case .absent: return nil
+        case .one(let value): return value
+        case .repeated: throw .malformedCredentials(header: name.description, problem: "it appears more than once; send it once")
         }
-        return found
     }
 
     /// Refuses a body that is not declared as JSON (415). `application/json` in any case, with
     /// optional parameters (RFC 9110 §8.3.1); a `charset` parameter, if given, must be UTF-8,
     /// since RFC 8259 §8.1 allows no other encoding between systems.
     public static func checkContentType(_ headers: HTTPHeaders) throws(WebhookError) {
-        var value: String?
-        for field in headers.fields where namesEqual(field.name, "content-type") {
-            guard value == nil else { throw .unsupportedMediaType(received: "several Content-Type headers") }
-            value = field.value
+        let value: String
+        switch headers.single(lowercaseName: "content-type") {
+        case .absent: throw .unsupportedMediaType(received: nil)
+        case .repeated: throw .unsupportedMediaType(received: "several Content-Type headers")
+        case .one(let found): value = found
         }
-        guard let value else { throw .unsupportedMediaType(received: nil) }
+        // The usual value, exactly: no parameters to walk.
+        if value.utf8.count == 16, WebhookHeaderLookup.asciiEqualsIgnoringCase(value.utf8[...], "application/json") { return }
         // Walk the `;`-separated parts as slices of the value: no array of parts is built.
         var rest = value.utf8[...]
         var first = true

@@ -13,17 +13,50 @@ enum WebhookSignature {
     }
 
     /// As above, the message fed in pieces by `feed` (a body, then a timestamp: no joined copy).
+    /// Allocation-free: the MAC stays on the stack and the hex is compared to it as it is decoded.
     static func verifyHMAC(
         hexDigest: Substring.UTF8View, key: String, header: StaticString, feed: (inout HMACSHA256) -> Void
     ) throws(WebhookError) {
-        guard let presented = decodeDigest(hexDigest) else {
-            throw .malformedCredentials(header: header.description, problem: "the signature must be 64 hex digits (HMAC-SHA256)")
-        }
         var mac = HMACSHA256(key: key)
         feed(&mac)
-        let expected = mac.finalize()
-        guard Crypto.constantTimeEqual(presented, expected) else { throw .credentialMismatch(header: header.description) }
+        let check = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { expected in
+            mac.finalize(into: expected.baseAddress!)
+            return hexDigest.withContiguousStorageIfAvailable { digits in compare(hex: digits, with: UnsafeBufferPointer(expected)) }
+                ?? Array(hexDigest).withUnsafeBufferPointer { digits in compare(hex: digits, with: UnsafeBufferPointer(expected)) }
+        }
+        switch check {
+        case .match: return
+        case .mismatch: throw .credentialMismatch(header: header.description)
+        case .malformed: throw .malformedCredentials(header: header.description, problem: "the signature must be 64 hex digits (HMAC-SHA256)")
+        }
     }
+
+    enum DigestCheck: Equatable {
+        case match, mismatch
+        /// Not 64 hex digits.
+        case malformed
+    }
+
+    /// Compares 64 hex digits (either case) with a 32-byte MAC. Every byte is compared whatever
+    /// the earlier ones held (the difference is OR-ed together), so the time says nothing about
+    /// how many leading bytes of a guess were right. The hex's shape is not secret: a malformed
+    /// digest may be told apart early.
+    static func compare(hex digits: UnsafeBufferPointer<UInt8>, with mac: UnsafeBufferPointer<UInt8>) -> DigestCheck {
+        guard digits.count == 64, mac.count == 32 else { return .malformed }
+        var difference: UInt8 = 0
+        var invalid: UInt8 = 0
+        for position in 0..<32 {
+            let high = hexValues[Int(digits[2 * position])]
+            let low = hexValues[Int(digits[2 * position + 1])]
+            invalid |= (high | low) & 0x10
+            difference |= (high << 4 | low & 0x0F) ^ mac[position]
+        }
+        if invalid != 0 { return .malformed }
+        return difference == 0 ? .match : .mismatch
+    }
+
+    /// A hex digit's value by byte; 0x10 marks a byte that is not a hex digit.
+    private static let hexValues: [UInt8] = (0...255).map { byte in JSONScan.hexValue(UInt8(byte)) ?? 0x10 }
 
     /// Refuses unless `presented` equals `secret`. Both sides are hashed first so that the
     /// comparison also takes the same time whatever the presented length.
@@ -35,29 +68,4 @@ enum WebhookSignature {
 
     /// Any fixed key works: HMAC here only makes the two sides equal-length and unguessable to compare.
     private static let secretComparisonKey: [UInt8] = Array("switchboard secret comparison".utf8)
-
-    /// 64 hex digits as 32 bytes; nil for anything else.
-    static func decodeDigest(_ hex: Substring.UTF8View) -> [UInt8]? {
-        hex.withContiguousStorageIfAvailable(decodeDigest) ?? decodeDigest(Array(hex).withUnsafeBufferPointer { Array($0) })
-    }
-
-    private static func decodeDigest(_ digits: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
-        guard digits.count == 64 else { return nil }
-        var valid = true
-        let out = [UInt8](unsafeUninitializedCapacity: 32) { buffer, count in
-            for position in 0..<32 {
-                guard let high = JSONScan.hexValue(digits[2 * position]), let low = JSONScan.hexValue(digits[2 * position + 1]) else {
-                    valid = false
-                    break
-                }
-                buffer[position] = high << 4 | low
-            }
-            count = valid ? 32 : 0
-        }
-        return valid ? out : nil
-    }
-
-    private static func decodeDigest(_ digits: [UInt8]) -> [UInt8]? {
-        digits.withUnsafeBufferPointer(decodeDigest)
-    }
 }

@@ -73,9 +73,11 @@ public final class WebhookEndpoint: Sendable {
             return .now(.error(status: 404, code: "unknown_provider", message: "\(provider) is not connected to account '\(account)': PUT /v1/accounts/\(account)/providers/\(provider) first"))
         }
         let adapter = adapters[Int(provider.rawValue)]
+        // One reading of the wall clock serves the signature's timestamp check and the event's time.
+        let nowMillis = clock().milliseconds
         let event: WebhookEvent
         do {
-            event = try adapter.receive(headers: request.headers, body: request.body, connection: connection, nowMillis: clock().milliseconds)
+            event = try adapter.receive(headers: request.headers, body: request.body, connection: connection, nowMillis: nowMillis)
         } catch {
             metrics.recordWebhook(provider, WebhookOutcome(error), lane: lane)
             return .now(.error(status: HTTPStatus(code: error.httpStatus), code: error.code, message: error.message))
@@ -86,18 +88,20 @@ public final class WebhookEndpoint: Sendable {
         }
         switch call.called {
         case .number(let number):
-            return .now(route(number, slot: context.slot, provider: provider, adapter: adapter, lane: lane, started: started))
+            return .now(route(number, slot: context.slot, provider: provider, adapter: adapter, lane: lane, started: started, at: nowMillis))
         case .providerNumberID(let id):
             let accountID = connection.account
             return .later {
                 let number = self.directory.number(account: accountID, provider: provider, providerNumberID: id)
-                return self.route(number, slot: context.slot, provider: provider, adapter: adapter, lane: Int.max, started: started)
+                return self.route(number, slot: context.slot, provider: provider, adapter: adapter, lane: Int.max, started: started, at: self.clock().milliseconds)
             }
         }
     }
 
     /// Rule 6 through the index, answered in the provider's format, recorded and counted.
-    private func route(_ number: E164?, slot: UInt32, provider: Provider, adapter: any ProviderAdapter, lane: Int, started: UInt64) -> HTTPResponse {
+    private func route(
+        _ number: E164?, slot: UInt32, provider: Provider, adapter: any ProviderAdapter, lane: Int, started: UInt64, at: Int64
+    ) -> HTTPResponse {
         let decision: InboundDecision = number.map { directory.index.inbound($0, account: slot, provider: provider) } ?? .refused(.unknownNumber)
         let reply = adapter.answer(InboundRoute(decision))
         let micros = UInt32(clamping: (Metrics.now() &- started) / 1000)
@@ -105,12 +109,12 @@ public final class WebhookEndpoint: Sendable {
         case .routed(let agent):
             metrics.recordWebhook(provider, .routed, lane: lane)
             events.record(
-                RoutingEvent(at: clock().milliseconds, direction: .inbound, provider: provider, number: number, agentID: agent.id, reason: nil, micros: micros),
+                RoutingEvent(at: at, direction: .inbound, provider: provider, number: number, agentID: agent.id, reason: nil, micros: micros),
                 accountSlot: slot, lane: lane)
         case .refused(let refusal):
             metrics.recordWebhook(provider, WebhookOutcome(refusal), lane: lane)
             events.record(
-                RoutingEvent(at: clock().milliseconds, direction: .inbound, provider: provider, number: number, agentID: nil, reason: refusal.code, micros: micros),
+                RoutingEvent(at: at, direction: .inbound, provider: provider, number: number, agentID: nil, reason: refusal.code, micros: micros),
                 accountSlot: slot, lane: lane)
         }
         var headers = HTTPHeaders()
