@@ -1,6 +1,11 @@
 /// Byte-level steps over a document that `JSONValidator` has already accepted. Because it is known
-/// to be well formed, skipping a value needs no checks beyond finding its end.
+/// to be well formed, skipping a value needs no checks beyond finding its end. The steps take the
+/// document's bytes as a buffer pointer (`JSONValue` lends its array's storage), so a scan costs
+/// no retain and no per-byte array bounds check; the validator guarantees every string, container
+/// and literal is closed inside the bytes.
 enum JSONScan {
+    typealias Bytes = UnsafeBufferPointer<UInt8>
+
     @inline(__always)
     static func isWhitespace(_ byte: UInt8) -> Bool {
         // RFC 8259 §2: exactly these four.
@@ -29,8 +34,15 @@ enum JSONScan {
         return index
     }
 
+    @inline(__always)
+    static func skipWhitespace(_ bytes: Bytes, from start: Int) -> Int {
+        var index = start
+        while index < bytes.count, isWhitespace(bytes[index]) { index += 1 }
+        return index
+    }
+
     /// The index just past the string that opens at `start` (its quote), and whether it had escapes.
-    static func stringEnd(_ bytes: [UInt8], from start: Int) -> (end: Int, escaped: Bool) {
+    static func stringEnd(_ bytes: Bytes, from start: Int) -> (end: Int, escaped: Bool) {
         var index = start + 1
         var escaped = false
         while bytes[index] != UInt8(ascii: "\"") {
@@ -45,7 +57,7 @@ enum JSONScan {
     }
 
     /// The index just past the value that starts at `start`.
-    static func valueEnd(_ bytes: [UInt8], from start: Int) -> Int {
+    static func valueEnd(_ bytes: Bytes, from start: Int) -> Int {
         switch bytes[start] {
         case UInt8(ascii: "\""):
             return stringEnd(bytes, from: start).end
@@ -84,7 +96,7 @@ enum JSONScan {
 
     /// Decodes the contents of the escaped string whose quotes are at `start` and `end - 1` into
     /// UTF-8 (§7). Surrogate pairs were checked by the validator.
-    static func unescape(_ bytes: [UInt8], start: Int, end: Int) -> [UInt8] {
+    static func unescape(_ bytes: Bytes, start: Int, end: Int) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(end - start)
         var index = start + 1
@@ -119,7 +131,7 @@ enum JSONScan {
         return out
     }
 
-    private static func hex4(_ bytes: [UInt8], at start: Int) -> UInt16 {
+    private static func hex4(_ bytes: Bytes, at start: Int) -> UInt16 {
         var unit: UInt16 = 0
         for offset in 0..<4 { unit = unit << 4 | UInt16(hexValue(bytes[start + offset]) ?? 0) }
         return unit

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One value inside a validated `JSONDocument`: a position in its bytes. Reading a member or an
 /// element walks the bytes from here; nothing is decoded until asked for, and only strings that are
 /// returned are allocated.
@@ -33,54 +37,77 @@ public struct JSONValue: Sendable {
     /// picking different copies is how signed payloads get reinterpreted.
     public func member(_ name: StaticString) throws(JSONError) -> JSONValue? {
         guard bytes[start] == UInt8(ascii: "{") else { return nil }
+        let search = bytes.withUnsafeBufferPointer { bytes in
+            name.withUTF8Buffer { wanted in JSONValue.findMember(wanted, in: bytes, objectAt: start) }
+        }
+        switch search {
+        case .absent: return nil
+        case .found(let valueStart): return JSONValue(bytes: bytes, start: valueStart)
+        case .duplicate(let at): throw JSONError(.duplicateKey(name.description), at: at)
+        }
+    }
+
+    private enum MemberSearch {
+        case absent
+        case found(Int)
+        case duplicate(at: Int)
+    }
+
+    /// Walks every member of the object at `start` (all of them: a duplicate must be seen).
+    private static func findMember(_ wanted: UnsafeBufferPointer<UInt8>, in bytes: JSONScan.Bytes, objectAt start: Int) -> MemberSearch {
         var found: Int?
         var index = JSONScan.skipWhitespace(bytes, from: start + 1)
-        if bytes[index] == UInt8(ascii: "}") { return nil }
+        if bytes[index] == UInt8(ascii: "}") { return .absent }
         while true {
             let key = JSONScan.stringEnd(bytes, from: index)
-            let matches = keyEquals(start: index, end: key.end, escaped: key.escaped, name)
+            let matches = keyEquals(bytes, start: index, end: key.end, escaped: key.escaped, wanted)
             index = JSONScan.skipWhitespace(bytes, from: key.end)  // at ':'
             let valueStart = JSONScan.skipWhitespace(bytes, from: index + 1)
             if matches {
-                guard found == nil else { throw JSONError(.duplicateKey(name.description), at: index) }
+                guard found == nil else { return .duplicate(at: index) }
                 found = valueStart
             }
             index = JSONScan.skipWhitespace(bytes, from: JSONScan.valueEnd(bytes, from: valueStart))
             guard bytes[index] == UInt8(ascii: ",") else { break }
             index = JSONScan.skipWhitespace(bytes, from: index + 1)
         }
-        return found.map { JSONValue(bytes: bytes, start: $0) }
+        return found.map(MemberSearch.found) ?? .absent
     }
 
     /// The elements of this array in order (empty when this is not an array).
     public var elements: [JSONValue] {
         guard bytes[start] == UInt8(ascii: "[") else { return [] }
-        var out: [JSONValue] = []
-        var index = JSONScan.skipWhitespace(bytes, from: start + 1)
-        if bytes[index] == UInt8(ascii: "]") { return out }
-        while true {
-            out.append(JSONValue(bytes: bytes, start: index))
-            index = JSONScan.skipWhitespace(bytes, from: JSONScan.valueEnd(bytes, from: index))
-            guard bytes[index] == UInt8(ascii: ",") else { break }
-            index = JSONScan.skipWhitespace(bytes, from: index + 1)
+        let starts = bytes.withUnsafeBufferPointer { bytes in
+            var starts: [Int] = []
+            var index = JSONScan.skipWhitespace(bytes, from: start + 1)
+            if bytes[index] == UInt8(ascii: "]") { return starts }
+            while true {
+                starts.append(index)
+                index = JSONScan.skipWhitespace(bytes, from: JSONScan.valueEnd(bytes, from: index))
+                guard bytes[index] == UInt8(ascii: ",") else { break }
+                index = JSONScan.skipWhitespace(bytes, from: index + 1)
+            }
+            return starts
         }
-        return out
+        return starts.map { JSONValue(bytes: bytes, start: $0) }
     }
 
     /// The decoded string, or nil when this is not a string.
     public var string: String? {
         guard bytes[start] == UInt8(ascii: "\"") else { return nil }
-        let (end, escaped) = JSONScan.stringEnd(bytes, from: start)
-        if escaped { return String(decoding: JSONScan.unescape(bytes, start: start, end: end), as: UTF8.self) }
-        return String(decoding: bytes[(start + 1)..<(end - 1)], as: UTF8.self)
+        return bytes.withUnsafeBufferPointer { bytes in
+            let (end, escaped) = JSONScan.stringEnd(bytes, from: start)
+            if escaped { return String(decoding: JSONScan.unescape(bytes, start: start, end: end), as: UTF8.self) }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[(start + 1)..<(end - 1)]), as: UTF8.self)
+        }
     }
 
     /// The decoded UTF-8 of a string handed to `body` without building a `String` (no allocation
     /// unless the string has escapes); nil when this is not a string.
     public func withStringUTF8<Result>(_ body: (ArraySlice<UInt8>) throws -> Result) rethrows -> Result? {
         guard bytes[start] == UInt8(ascii: "\"") else { return nil }
-        let (end, escaped) = JSONScan.stringEnd(bytes, from: start)
-        if escaped { return try body(JSONScan.unescape(bytes, start: start, end: end)[...]) }
+        let (end, escaped) = bytes.withUnsafeBufferPointer { JSONScan.stringEnd($0, from: start) }
+        if escaped { return try body(bytes.withUnsafeBufferPointer { JSONScan.unescape($0, start: start, end: end) }[...]) }
         return try body(bytes[(start + 1)..<(end - 1)])
     }
 
@@ -123,16 +150,16 @@ public struct JSONValue: Sendable {
 
     /// The value's bytes exactly as written (for passing a validated object through).
     public var rawBytes: ArraySlice<UInt8> {
-        bytes[start..<JSONScan.valueEnd(bytes, from: start)]
+        bytes[start..<bytes.withUnsafeBufferPointer { JSONScan.valueEnd($0, from: start) }]
     }
 
-    private func keyEquals(start: Int, end: Int, escaped: Bool, _ name: StaticString) -> Bool {
-        name.withUTF8Buffer { expected in
-            if !escaped {
-                return end - start - 2 == expected.count && bytes[(start + 1)..<(end - 1)].elementsEqual(expected)
-            }
-            // Rare: a member name written with escapes ("\u0074o"). Compare what it means.
-            return JSONScan.unescape(bytes, start: start, end: end).elementsEqual(expected)
+    private static func keyEquals(_ bytes: JSONScan.Bytes, start: Int, end: Int, escaped: Bool, _ expected: UnsafeBufferPointer<UInt8>) -> Bool {
+        if !escaped {
+            guard end - start - 2 == expected.count else { return false }
+            guard let base = bytes.baseAddress, let wanted = expected.baseAddress else { return expected.isEmpty }
+            return expected.isEmpty || memcmp(base + start + 1, wanted, expected.count) == 0
         }
+        // Rare: a member name written with escapes ("\u0074o"). Compare what it means.
+        return JSONScan.unescape(bytes, start: start, end: end).elementsEqual(expected)
     }
 }
