@@ -20,18 +20,27 @@ extension ManagementAPI {
         return APIResponse(status: 201, json: writer.bytes)
     }
 
-    func listAccounts() -> APIResponse {
-        var writer = JSONWriter()
+    /// Accounts sorted by id, after `cursor` (an account id), at most `limit` (SPEC §3 lists).
+    /// The directory keeps accounts in creation order; tenants are few, so sorting a copy per
+    /// listing costs less than keeping a sorted index in step.
+    func listAccounts(_ query: Query) throws(APIError) -> APIResponse {
+        let limit = try query.limit()
+        let sorted = directory.accounts().sorted { $0.id < $1.id }
+        var start = 0
+        if let cursor = query.value("cursor") { start = sorted.firstIndex { $0.id.value > cursor } ?? sorted.count }
+        let page = sorted[start..<min(sorted.count, start + limit)]
+        var writer = JSONWriter(capacity: 64 + page.count * 64)
         writer.beginObject()
         writer.key("accounts")
         writer.beginArray()
-        for account in directory.accounts() {
+        for account in page {
             writer.beginObject()
             writer.member("id", account.id.value)
             writer.member("name", account.name)
             writer.endObject()
         }
         writer.endArray()
+        writer.member("next_cursor", page.endIndex < sorted.count ? page.last?.id.value : nil)
         writer.endObject()
         return APIResponse(status: 200, json: writer.bytes)
     }

@@ -143,7 +143,7 @@ public final class ManagementAPI: Sendable {
         guard let principal = authenticator.principal(authorization: authorization, directory: directory) else { throw APIError.unauthorized }
         if case .accounts = route {
             guard principal == .admin else { throw APIError.adminOnly }
-            return method == "POST" ? try createAccount(body) : listAccounts()
+            return method == "POST" ? try createAccount(body) : try listAccounts(query)
         }
         let account = try accountID(route.account ?? "", principal: principal)
         switch route {
