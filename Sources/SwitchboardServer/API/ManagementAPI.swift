@@ -108,6 +108,9 @@ public final class ManagementAPI: Sendable {
     }
 
     private func route(method: String, target: String, authorization: String?, body: [UInt8]) -> (APIResponse, Int) {
+        // `OPTIONS *` asks what the server as a whole allows (RFC 9110 §9.3.7); the parser lets the
+        // asterisk-form through for OPTIONS only.
+        if target == "*" { return (APIResponse(status: 204, headers: ["Allow": "GET, POST, PUT, DELETE"], json: []), Route.unknownMetricIndex) }
         let requestTarget = HTTPRequestTarget(target)
         let segments: [String]
         do {

@@ -26,6 +26,12 @@ public final class RouterService: Sendable {
         public var syncInterval: Duration = .seconds(300)
         /// Timeout of each request to a provider (sync pages, pushes, outbound calls).
         public var providerTimeout: Duration = ProviderClient.defaultTimeout
+        /// Open client connections; beyond this, new ones are answered 503.
+        public var maxConnections = 10_000
+        /// A request must be complete this long after its first byte (else 408 and close).
+        public var headerTimeout: Duration = .seconds(10)
+        /// A keep-alive connection may wait this long for its next request.
+        public var idleTimeout: Duration = .seconds(60)
         public init() {}
     }
 
@@ -54,7 +60,11 @@ public final class RouterService: Sendable {
         configuration.host = options.host
         configuration.port = options.port
         configuration.threads = max(1, options.threads)
+        configuration.maxConnections = options.maxConnections
+        configuration.headerTimeout = options.headerTimeout
+        configuration.idleTimeout = options.idleTimeout
         server = HTTPServer(configuration: configuration, handler: handler)
+        metrics.observe(httpServer: { [server] in server.statistics })
     }
 
     /// Binds, loads the state, and starts answering. Returns when ready.
