@@ -1,6 +1,5 @@
 import Glibc
 import SwitchboardHTTP
-import Synchronization
 import Testing
 
 @testable import SwitchboardPosix
@@ -187,7 +186,8 @@ extension HTTPServerTests {
 
 /// Records every `connectionRejected` call.
 final class RejectionRecorder: HTTPHandler {
-    let totals = Mutex<[Int]>([])
+    /// `Guarded` (a pthread mutex) rather than `Mutex`: ThreadSanitizer sees its edges.
+    let totals = Guarded<[Int]>([])
 
     func handle(_ request: HTTPRequest, context: RequestContext) -> HandlerResult {
         .respond(HTTPResponse(body: Array("ok".utf8)))

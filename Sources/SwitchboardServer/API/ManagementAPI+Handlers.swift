@@ -11,6 +11,7 @@ extension ManagementAPI {
         // The token is shown once, here; only its hash is stored.
         let token = "sb_" + Crypto.randomHex(bytes: 24)
         let account = try directoryCall { try directory.createAccount(id: id, name: name, tokenSHA256: Crypto.sha256Hex(token.utf8)) }
+        log.info("account_created", ["account": account.id.value, "name": account.name])
         var writer = JSONWriter()
         writer.beginObject()
         writer.member("id", account.id.value)
@@ -54,6 +55,12 @@ extension ManagementAPI {
         )
         let existed = directory.connection(account: account, provider: provider) != nil
         let stored = try directoryCall { try directory.putProvider(connection) }
+        // Whether a secret is set, never the key or the secret (SPEC §1); nor the base URL, which
+        // may carry credentials of its own.
+        log.info(existed ? "provider_changed" : "provider_connected", [
+            "account": account.value, "provider": provider.name, "webhook_secret": stored.webhookSecret == nil ? "none" : "set",
+            "base_url": stored.baseURL == nil ? "default" : "custom", "default_caller_id": stored.defaultCallerID?.description,
+        ])
         return APIResponse(status: existed ? 200 : 201, json: Shapes.connection(stored))
     }
 
@@ -100,6 +107,11 @@ extension ManagementAPI {
             phone = .assign(try json.number("phone_number")!)
         }
         let write = try directoryCall { try directory.putAgent(spec, phone: phone) }
+        log.info(write.created ? "agent_created" : "agent_changed", [
+            "account": account.value, "agent": id.value, "provider": spec.provider.name, "status": spec.status.name,
+            "phone_number": write.agent.phoneNumber?.description, "previous_agent": write.previousAgentID?.value,
+            "released_number": write.releasedNumber?.description,
+        ])
         return APIResponse(status: write.created ? 201 : 200, json: Shapes.agent(write.agent))
     }
 
