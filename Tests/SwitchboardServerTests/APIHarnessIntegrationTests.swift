@@ -49,8 +49,8 @@ final class IntegrationRouter {
     let adminToken: String
     var server: String { "http://127.0.0.1:\(port)" }
 
-    /// `seed` nil starts on an empty data directory (the embedded default); `configure` adjusts the
-    /// options.
+    /// `seed` nil starts on an empty data directory (the embedded default). The admin token is
+    /// the generated file's, whatever the test process's environment holds.
     init(
         seed: String? = IntegrationRouter.standardSeed, data existing: String? = nil,
         configure: (inout RouterService.Options) -> Void = { _ in }
@@ -61,6 +61,7 @@ final class IntegrationRouter {
         options.port = 0
         options.data = data
         options.threads = 1
+        options.environment = [:]
         configure(&options)
         service = RouterService(options: options)
         try service.start()

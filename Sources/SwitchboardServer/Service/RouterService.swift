@@ -1,4 +1,5 @@
 import CSwitchboardLinux
+import Foundation
 import SwitchboardCrypto
 import SwitchboardPosix
 import SwitchboardCore
@@ -35,6 +36,8 @@ public final class RouterService: Sendable {
         public var idleTimeout: Duration = .seconds(60)
         /// Where the structured log lines go (stderr by default).
         public var log: Log = .standardError
+        /// Where `SWITCHBOARD_ADMIN_TOKEN` is looked up: the process's environment by default.
+        public var environment: [String: String] = ProcessInfo.processInfo.environment
         public init() {}
     }
 
@@ -75,6 +78,8 @@ public final class RouterService: Sendable {
 
     /// Binds, loads the state, and starts answering. Returns when ready.
     public func start() throws {
+        // A bad SWITCHBOARD_ADMIN_TOKEN stops the start before anything is bound or loaded.
+        let adminFromEnvironment = try AdminToken.fromEnvironment(options.environment)
         try server.start()
         log.info("listening", ["address": "\(options.host):\(server.boundPort ?? options.port)", "threads": String(server.configuration.threads)])
         let started = Metrics.now()
@@ -88,8 +93,8 @@ public final class RouterService: Sendable {
             log.error("torn_tail_cut", ["file": tail.file, "offset": String(tail.damage.offset), "bytes": String(tail.damage.droppedBytes), "reason": tail.damage.reason])
         }
         try Self.createDefaultAccountIfEmpty(store.directory, log: log)
-        let admin = try AdminToken.load(dataDirectory: options.data)
-        log.info("admin_token", ["source": admin.origin])
+        let admin = try adminFromEnvironment ?? AdminToken.fromFile(dataDirectory: options.data)
+        log.info("admin_token", admin.logFields)
         metrics.register(gauge: "switchboard_connections", help: "Open client connections.") { [server] in Double(server.connectionCount) }
         metrics.register(gauge: "switchboard_journal_bytes", help: "Bytes in the current journal file.") { Double(store.journalBytes) }
         let directory = store.directory
