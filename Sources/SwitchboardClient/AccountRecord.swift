@@ -6,6 +6,18 @@ public struct AccountRecord: Decodable, Equatable, Sendable {
     public let name: String
 }
 
+/// One page of `GET /v1/accounts`, sorted by id.
+public struct AccountPage: Decodable, Equatable, Sendable {
+    public let accounts: [AccountRecord]
+    /// Nil at the end (and from a router that predates paging, which sent every account at once).
+    public let nextCursor: String?
+
+    enum CodingKeys: String, CodingKey {
+        case accounts
+        case nextCursor = "next_cursor"
+    }
+}
+
 /// The answer to `POST /v1/accounts`: the account's token, shown this once.
 public struct CreatedAccount: Decodable, Equatable, Sendable {
     public let id: String

@@ -23,10 +23,17 @@ extension SwitchboardClient {
         try send("POST", "/v1/accounts", body: JSONBodies.encode(["id": id, "name": name])).checked().decode(CreatedAccount.self)
     }
 
-    /// `GET /v1/accounts` (admin).
-    public func accounts() throws(ClientError) -> [AccountRecord] {
-        struct List: Decodable { let accounts: [AccountRecord] }
-        return try send("GET", "/v1/accounts").checked().decode(List.self).accounts
+    /// One page of `GET /v1/accounts` (admin), sorted by id.
+    public func accountsPage(limit: Int? = nil, cursor: String? = nil) throws(ClientError) -> AccountPage {
+        try send("GET", "/v1/accounts", query: paging(limit, cursor)).checked().decode(AccountPage.self)
+    }
+
+    /// Every account (admin), sorted by id, following `next_cursor` to the end.
+    public func accounts(pageSize: Int = 1000) throws(ClientError) -> [AccountRecord] {
+        try allPages { cursor throws(ClientError) in
+            let page = try accountsPage(limit: pageSize, cursor: cursor)
+            return (page.accounts, page.nextCursor)
+        }
     }
 
     // MARK: Provider connections

@@ -31,12 +31,10 @@ public enum DemoCommand {
                 return 64
             }
         }
-        let logging = Log.isEnabled
-        Log.isEnabled = verbose
-        defer { Log.isEnabled = logging }
         let stage: DemoStage
         do {
-            stage = try DemoStage()
+            // The router's own log lines only with --verbose: the demo narrates itself.
+            stage = try DemoStage(log: verbose ? .standardError : .disabled)
         } catch {
             output("switchboard demo: could not start the router and the simulator: \(error)")
             return 1

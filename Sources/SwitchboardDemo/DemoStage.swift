@@ -15,7 +15,7 @@ final class DemoStage {
     let seeded: [Provider: ProviderSimulator.SeededAccount]
     let account = "default"
 
-    init() throws {
+    init(log: Log = .standardError) throws {
         simulator = ProviderSimulator()
         try simulator.start()
         var seeded: [Provider: ProviderSimulator.SeededAccount] = [:]
@@ -29,6 +29,7 @@ final class DemoStage {
         // The demo syncs on demand; the periodic sync would only add noise.
         options.syncInterval = .seconds(3600)
         options.providerTimeout = .seconds(5)
+        options.log = log
         router = RouterService(options: options)
         try router.start()
         guard let port = router.boundPort else { throw DemoFailure("the router did not report its port") }

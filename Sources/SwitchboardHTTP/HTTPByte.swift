@@ -52,6 +52,12 @@ enum HTTPByte {
         byte >= 0x21 && byte <= 0x7E
     }
 
+    /// ALPHA (RFC 5234 B.1).
+    @inline(__always)
+    static func isAlpha(_ byte: UInt8) -> Bool {
+        (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z")
+    }
+
     @inline(__always)
     static func isDigit(_ byte: UInt8) -> Bool {
         byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")

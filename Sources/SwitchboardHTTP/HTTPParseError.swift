@@ -3,7 +3,7 @@
 /// parser stays in its failed state (RFC 9112 §6.3, §9.6).
 ///
 /// The raw value is the snake_case code used in the JSON error body (SPEC §3).
-public enum HTTPParseError: String, Error, Hashable, Sendable, CustomStringConvertible {
+public enum HTTPParseError: String, Error, Hashable, Sendable, CaseIterable, CustomStringConvertible {
     // Limits (`HTTPLimits`).
     case requestLineTooLong = "request_line_too_long"
     case headerTooLarge = "header_too_large"
@@ -20,6 +20,8 @@ public enum HTTPParseError: String, Error, Hashable, Sendable, CustomStringConve
     case invalidRequestLine = "invalid_request_line"
     case invalidMethod = "invalid_method"
     case invalidTarget = "invalid_target"
+    case invalidTargetForm = "invalid_target_form"
+    case asteriskTargetNotOptions = "asterisk_target_not_options"
     case invalidVersion = "invalid_version"
     case unsupportedVersion = "http_version_not_supported"
 
@@ -77,6 +79,8 @@ public enum HTTPParseError: String, Error, Hashable, Sendable, CustomStringConve
         case .invalidRequestLine: "The request line must be: method SP target SP version."
         case .invalidMethod: "The method is not a valid token."
         case .invalidTarget: "The request target contains invalid characters."
+        case .invalidTargetForm: "The request target must be a path (/…) or an absolute http(s) URI with a host."
+        case .asteriskTargetNotOptions: "The request target * is only for OPTIONS."
         case .invalidVersion: "The HTTP version is malformed."
         case .unsupportedVersion: "Only HTTP/1.0 and HTTP/1.1 are supported."
         case .obsoleteLineFolding: "Obsolete line folding is not allowed."

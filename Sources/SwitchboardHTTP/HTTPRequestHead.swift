@@ -2,7 +2,9 @@
 public struct HTTPRequestHead: Hashable, Sendable {
     /// The method token as sent (case-sensitive, RFC 9110 §9.1).
     public var method: String
-    /// The request target as sent, still percent-encoded; see `HTTPRequestTarget` to split it.
+    /// The request target in origin-form (`/path?query`), still percent-encoded; see
+    /// `HTTPRequestTarget` to split it. An absolute-form target (`http://host/path?query`) arrives
+    /// here reduced to its path and query, and `*` only with OPTIONS (RFC 9112 §3.2).
     public var target: String
     public var version: HTTPVersion
     /// Header fields in order, names as sent.

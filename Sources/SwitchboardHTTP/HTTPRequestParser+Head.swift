@@ -20,7 +20,8 @@ extension HTTPRequestParser {
             let line = try buffer.withUnsafeBufferPointer { bytes throws(HTTPParseError) in
                 try Self.parseRequestLine(UnsafeBufferPointer(rebasing: bytes[content]))
             }
-            builder.start(method: line.method, target: line.target, version: line.version)
+            let target = try Self.routableTarget(line.target, method: line.method)
+            builder.start(method: line.method, target: target, version: line.version)
             phase = .headerLines
             sectionBytes = 0
             sectionFields = 0

@@ -109,7 +109,7 @@ extension Connection {
     /// connection closes next either way.
     func sendRequestTimeout() {
         let response = HTTPResponse.error(
-            status: HTTPStatus(code: 408), code: "request_timeout",
+            status: .requestTimeout, code: "request_timeout",
             message: "The request did not arrive in time.")
         encode(response, framing: Framing(version: .http11, isHead: false), keepAlive: false)
         _ = try? output.withUnsafeBytes { bytes throws(PosixError) in

@@ -100,8 +100,8 @@ final class Connection {
             return .keep
         case .lingerEnded:
             return .close
-        case .timedOut(_, let answerRequestTimeout):
-            loop.shared.counters.increment(loop.shared.counters.timedOut)
+        case .timedOut(let timeout, let answerRequestTimeout):
+            loop.shared.counters.recordTimeout(timeout, answered: answerRequestTimeout)
             if answerRequestTimeout { sendRequestTimeout() }
             return .close
         }
@@ -131,7 +131,7 @@ final class Connection {
                     return
                 }
             case .failed(let error):
-                loop.shared.counters.increment(loop.shared.counters.malformed)
+                loop.shared.counters.recordMalformed(error.status)
                 let response = HTTPResponse.error(status: error.status, code: error.code, message: error.message)
                 encode(response, framing: Framing(version: .http11, isHead: false), keepAlive: false)
                 machine.requestFailed(pendingOutput: pendingOutput, now: now)

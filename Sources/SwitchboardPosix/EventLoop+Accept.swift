@@ -65,7 +65,7 @@ extension EventLoop {
     /// non-blocking send (a fresh socket's buffer always has room for it), then whatever request
     /// bytes already arrived are read so the close is less likely to turn into a reset.
     private func rejectOverCapacity(_ fd: Int32) {
-        shared.counters.increment(shared.counters.rejected)
+        let total = shared.counters.rejected.add(1, ordering: .relaxed).newValue
         var bytes: [UInt8] = []
         let response = HTTPResponse.error(
             status: .serviceUnavailable, code: "over_capacity",
@@ -76,6 +76,7 @@ extension EventLoop {
         try? Posix.shutdownWrite(fd)
         _ = try? Posix.receive(fd, into: readBuffer)
         Posix.close(fd)
+        shared.handler.connectionRejected(total: total)
     }
 
     private func pauseAccepting(now: ContinuousClock.Instant) {

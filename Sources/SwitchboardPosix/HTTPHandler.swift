@@ -4,6 +4,16 @@ public import SwitchboardHTTP
 /// the network (a provider call) returns `.deferred` and does the waiting off the loop.
 public protocol HTTPHandler: Sendable {
     func handle(_ request: HTTPRequest, context: RequestContext) -> HandlerResult
+
+    /// The server answered a new connection 503 and closed it because `maxConnections` were open;
+    /// `total` counts every such connection since the server started. Called on the listening
+    /// loop, possibly thousands of times a second under overload: return at once, and do anything
+    /// slow (a log line) elsewhere. The default does nothing.
+    func connectionRejected(total: Int)
+}
+
+extension HTTPHandler {
+    public func connectionRejected(total: Int) {}
 }
 
 /// What a handler decided.

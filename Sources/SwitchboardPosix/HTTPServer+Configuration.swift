@@ -85,18 +85,37 @@ extension HTTPServer {
     }
 
     /// Counters for `/metrics` and tests; each is read atomically, the set is not one snapshot.
+    ///
+    /// What the server answers or closes by itself, without the handler ever seeing a request, is
+    /// here and only here: parse refusals, request timeouts, idle and write timeouts, connections
+    /// over the cap.
     public struct Statistics: Hashable, Sendable {
         /// Connections accepted and not yet closed.
         public var openConnections: Int
         public var acceptedConnections: Int
         /// Answered 503 and closed because `maxConnections` were open.
         public var rejectedConnections: Int
-        /// Closed for a header, idle or write timeout.
+        /// Closed for a header, idle or write timeout (the sum of the three below).
         public var timedOutConnections: Int
+        /// Closed because a request (or a new connection's first request) was not complete within
+        /// `headerTimeout`.
+        public var headerTimeouts: Int
+        /// Keep-alive connections closed after `idleTimeout` without a next request.
+        public var idleTimeouts: Int
+        /// Closed because queued output made no progress within `idleTimeout` (a client not reading).
+        public var writeTimeouts: Int
+        /// Header timeouts of a partly received request that were answered 408 before closing.
+        public var requestTimeouts: Int
         /// Requests passed to the handler.
         public var requests: Int
-        /// Requests refused by the parser (4xx/5xx and close).
+        /// Requests refused by the parser (4xx/5xx and close): the sum of `malformedByStatus` and
+        /// `malformedOtherStatus`.
         public var malformedRequests: Int
+        /// Parser refusals by the status answered, every status a parse error maps to present
+        /// (400, 413, 414, 431, 501, 505), zero or not.
+        public var malformedByStatus: [Int: Int]
+        /// Parser refusals answered with any other status (none today).
+        public var malformedOtherStatus: Int
         /// The most bytes one connection had queued after adding a response: stays within
         /// `maxBufferedOutput` plus one response however slowly clients read.
         public var peakBufferedOutputBytes: Int

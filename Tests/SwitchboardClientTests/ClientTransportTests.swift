@@ -60,6 +60,16 @@ import Testing
         #expect(lines.last == "GET /v1/accounts/acme/numbers?provider=retell&assigned=false&limit=1&cursor=%2B14155550100 HTTP/1.1")
     }
 
+    @Test func accounts_severalPages_mergedInOrder() throws {
+        let page1 = #"{"accounts":[{"id":"acme","name":"Acme"},{"id":"beta","name":"Beta"}],"next_cursor":"beta"}"#
+        let page2 = #"{"accounts":[{"id":"gamma","name":"Gamma"}],"next_cursor":null}"#
+        let server = try CannedServer { line in CannedServer.response(200, line.contains("cursor=beta") ? page2 : page1) }
+        defer { server.stop() }
+        let client = try SwitchboardClient(server: "http://127.0.0.1:\(server.port)", token: "t0k3n", timeout: 5)
+        #expect(try client.accounts(pageSize: 2).map(\.id) == ["acme", "beta", "gamma"])
+        #expect(server.requestLines == ["GET /v1/accounts?limit=2 HTTP/1.1", "GET /v1/accounts?limit=2&cursor=beta HTTP/1.1"])
+    }
+
     @Test func agents_cursorThatDoesNotAdvance_isAnInvalidAnswer() throws {
         let page = #"{"agents":[{"id":"a","name":"A","provider":"retell","provider_agent_id":"p","status":"active","phone_number":null}],"next_cursor":"a"}"#
         let server = try CannedServer { _ in CannedServer.response(200, page) }
@@ -116,7 +126,7 @@ import Testing
         defer { server.stop() }
         let client = try SwitchboardClient(server: "http://127.0.0.1:\(server.port)", token: "t0k3n", timeout: 5)
         #expect(try client.accounts() == [AccountRecord(id: "default", name: "Default")])
-        #expect(server.requestLines == ["GET /v1/accounts HTTP/1.1"])
+        #expect(server.requestLines == ["GET /v1/accounts?limit=1000 HTTP/1.1"])
         #expect(server.requestHeads.first?.lowercased().contains("\r\nauthorization: bearer t0k3n") == true)
         let anonymous = try client.with(token: nil)
         #expect(try anonymous.isAlive())

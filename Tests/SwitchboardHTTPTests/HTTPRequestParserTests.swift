@@ -94,12 +94,6 @@ struct HTTPRequestParserTests {
         #expect(ParserVerifier.requests(http("GET / HTTP/1.1", "Host: [::1]:8080")).count == 1)
     }
 
-    @Test func parser_absoluteAndAsteriskTargets_keptAsSent() {
-        let requests = ParserVerifier.requests(
-            http("GET http://x/y?z=1 HTTP/1.1", "Host: x") + http("OPTIONS * HTTP/1.1", "Host: x"))
-        #expect(requests.map(\.target) == ["http://x/y?z=1", "*"])
-    }
-
     @Test func parser_eachCorpusRequest_sameOutputsHoweverSplit() {
         for text in Corpus.all {
             let outputs = ParserVerifier.verify(text)

@@ -93,7 +93,10 @@ extension HTTPServerTests {
             #expect(try client.waitForClose(timeout: .seconds(3)))
             let elapsed = started.duration(to: .now)
             #expect(elapsed >= .milliseconds(200) && elapsed < .seconds(2))
-            #expect(server.statistics.timedOutConnections == 1)
+            let statistics = server.statistics
+            #expect(statistics.timedOutConnections == 1)
+            #expect(statistics.headerTimeouts == 1 && statistics.requestTimeouts == 1)
+            #expect(statistics.idleTimeouts == 0 && statistics.writeTimeouts == 0)
         }
     }
 
@@ -103,6 +106,8 @@ extension HTTPServerTests {
             #expect(try client.waitForClose(timeout: .seconds(3)))
             #expect(client.buffer.isEmpty)
             #expect(eventually { server.connectionCount == 0 })
+            // A header timeout, but nothing was received, so nothing was answered.
+            #expect(server.statistics.headerTimeouts == 1 && server.statistics.requestTimeouts == 0)
         }
     }
 
@@ -117,6 +122,45 @@ extension HTTPServerTests {
             #expect(elapsed >= .milliseconds(150) && elapsed < .seconds(2))
             #expect(client.buffer.isEmpty)
             #expect(server.statistics.timedOutConnections == 1)
+            #expect(server.statistics.idleTimeouts == 1 && server.statistics.headerTimeouts == 0)
+        }
+    }
+
+    @Test func server_parserRefusals_countedByStatusAnswered() throws {
+        let limits = HTTPLimits(maxHeaderBytes: 1024, maxBodyBytes: 100)
+        try withServer({ $0.limits = limits }) { server, port in
+            let refusals: [(request: String, status: Int)] = [
+                ("GET / HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n", 400),
+                ("GET / HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "a", count: 2000))\r\n\r\n", 431),
+                ("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 101\r\n\r\n", 413),
+                ("GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505),
+                ("GET /\(String(repeating: "a", count: 10_000)) HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+                ("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501),
+                ("GET * HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+            ]
+            for refusal in refusals {
+                let client = try TestClient(port: port)
+                try client.send(refusal.request)
+                #expect(try client.readResponse().status == refusal.status, "\(refusal.request.prefix(40))")
+            }
+            let statistics = server.statistics
+            #expect(statistics.malformedByStatus == [400: 2, 413: 1, 414: 1, 431: 1, 501: 1, 505: 1])
+            #expect(statistics.malformedRequests == refusals.count && statistics.malformedOtherStatus == 0)
+            #expect(statistics.requests == 0)
+        }
+    }
+
+    @Test func server_overConnectionCap_tellsHandlerTheRunningTotal() throws {
+        let handler = RejectionRecorder()
+        try withServer(handler: handler, { $0.maxConnections = 1 }) { server, port in
+            let first = try TestClient(port: port)
+            #expect(eventually { server.connectionCount == 1 })
+            for _ in 0..<3 {
+                let extra = try TestClient(port: port)
+                #expect(try extra.readResponse().status == 503)
+            }
+            #expect(eventually { handler.totals.withLock { $0 } == [1, 2, 3] })
+            first.close()
         }
     }
 
@@ -137,5 +181,19 @@ extension HTTPServerTests {
             #expect(routes.calls.count == count)
             #expect(server.statistics.peakBufferedOutputBytes <= limit)
         }
+    }
+}
+
+/// Records every `connectionRejected` call.
+final class RejectionRecorder: HTTPHandler {
+    /// `Guarded` (a pthread mutex) rather than `Mutex`: ThreadSanitizer sees its edges.
+    let totals = Guarded<[Int]>([])
+
+    func handle(_ request: HTTPRequest, context: RequestContext) -> HandlerResult {
+        .respond(HTTPResponse(body: Array("ok".utf8)))
+    }
+
+    func connectionRejected(total: Int) {
+        totals.withLock { $0.append(total) }
     }
 }

@@ -49,14 +49,20 @@ final class IntegrationRouter {
     let adminToken: String
     var server: String { "http://127.0.0.1:\(port)" }
 
-    /// `seed` nil starts on an empty data directory (the embedded default).
-    init(seed: String? = IntegrationRouter.standardSeed, data existing: String? = nil) throws {
+    /// `seed` nil starts on an empty data directory (the embedded default). The admin token is
+    /// the generated file's, whatever the test process's environment holds.
+    init(
+        seed: String? = IntegrationRouter.standardSeed, data existing: String? = nil,
+        configure: (inout RouterService.Options) -> Void = { _ in }
+    ) throws {
         data = existing ?? FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-it-\(UUID().uuidString)").path
         if let seed { try Store.seed(at: data, with: try JSONLines.load(seed)) }
         var options = RouterService.Options()
         options.port = 0
         options.data = data
         options.threads = 1
+        options.environment = [:]
+        configure(&options)
         service = RouterService(options: options)
         try service.start()
         port = try #require(service.boundPort)

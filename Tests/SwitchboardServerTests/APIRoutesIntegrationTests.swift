@@ -18,6 +18,42 @@ import Testing
         #expect(try router.export().contains(created.token) == false, "only the hash is stored")
     }
 
+    @Test func accounts_createdOutOfOrder_listedSortedByIDAndPaged() throws {
+        let router = try IntegrationRouter()
+        defer { router.stop() }
+        let admin = try router.admin
+        for id in ["zeta", "alpha", "mid-1", "Caps", "0first"] { _ = try admin.createAccount(id: id, name: id.uppercased()) }
+        let sorted = ["0first", "Caps", "acme", "alpha", "beta", "mid-1", "zeta"]  // by id, byte order
+        #expect(try admin.accounts().map(\.id) == sorted)
+
+        // Pages of two: each page continues after the cursor, the last has a null next_cursor.
+        var seen: [String] = []
+        var cursor: String?
+        var pages = 0
+        repeat {
+            let page = try admin.accountsPage(limit: 2, cursor: cursor)
+            #expect(page.accounts.count == (seen.count + 2 <= sorted.count ? 2 : sorted.count - seen.count))
+            seen += page.accounts.map(\.id)
+            #expect(page.nextCursor == (seen.count < sorted.count ? seen.last : nil))
+            cursor = page.nextCursor
+            pages += 1
+        } while cursor != nil && pages < 10
+        #expect(seen == sorted && pages == 4)
+        #expect(try admin.accounts(pageSize: 3).map(\.id) == sorted, "the client merges the pages")
+        #expect(try admin.accountsPage(limit: 7).nextCursor == nil, "a page that reaches the end says so")
+
+        // The raw answer has next_cursor null at the end, not missing; a cursor between ids works.
+        let raw = try admin.send("GET", "/v1/accounts", query: [("cursor", "b"), ("limit", "1")])
+        #expect(raw.text == #"{"accounts":[{"id":"beta","name":"Beta"}],"next_cursor":"beta"}"#)
+        let end = try admin.send("GET", "/v1/accounts", query: [("cursor", "zeta")])
+        #expect(end.text == #"{"accounts":[],"next_cursor":null}"#)
+        for bad in ["0", "1001", "x"] {
+            try router.expectRefusal(400, "invalid_query") { _ = try admin.accountsPage(limit: Int(bad) ?? -1) }
+        }
+        let badText = try admin.send("GET", "/v1/accounts", query: [("limit", "x")])
+        #expect(badText.status == 400 && badText.apiError.code == "invalid_query")
+    }
+
     @Test func provider_putGetDelete_keyNeverEchoed() throws {
         let router = try IntegrationRouter()
         defer { router.stop() }

@@ -1,5 +1,7 @@
 import Foundation
 import SwitchboardClient
+import SwitchboardCore
+import SwitchboardSimulator
 import Testing
 
 /// Tenant isolation (SPEC §3 auth): an account token never reads or changes another account, by
@@ -32,6 +34,27 @@ import Testing
         ]
     }
 
+    /// The requests that would reach a provider (a sync's listing, an outbound call) or read what
+    /// the last sync found.
+    static func providerRequests(account a: String, agent: String) -> [(method: String, path: String, body: String?)] {
+        let base = "/v1/accounts/\(a)"
+        return [
+            ("GET", "\(base)/sync", nil),
+            ("POST", "\(base)/sync", nil),
+            ("POST", "\(base)/sync?provider=retell", nil),
+            ("POST", "\(base)/calls", #"{"agent_id":"\#(agent)","to":"+14155550199"}"#),
+        ]
+    }
+
+    /// What the admin sees of both accounts' syncs and routing events: a refused request must
+    /// leave it as it was (the export does not hold either).
+    static func observable(_ router: IntegrationRouter) throws -> [String] {
+        let admin = try router.admin
+        return try ["acme", "beta"].flatMap { account in
+            [try admin.send("GET", "/v1/accounts/\(account)/sync").text, try admin.send("GET", "/v1/accounts/\(account)/events").text]
+        }
+    }
+
     static func send(_ client: SwitchboardClient, _ request: (method: String, path: String, body: String?)) throws -> ClientResponse {
         var path = request.path
         var query: [(name: String, value: String)] = []
@@ -44,7 +67,15 @@ import Testing
     }
 
     @Test func accountToken_otherAccountsResources_forbiddenForEveryMethod() throws {
-        let router = try IntegrationRouter()
+        // Both accounts' retell connections point at the simulator, which records every request:
+        // a refused sync or call must not reach it.
+        let simulator = ProviderSimulator()
+        try simulator.start()
+        defer { simulator.stop() }
+        try simulator.createAccount(.retell, apiKey: "key_acme_secret_retell")
+        try simulator.createAccount(.retell, apiKey: "key_beta_secret_retell")
+        let seed = IntegrationRouter.standardSeed.replacingOccurrences(of: "http://127.0.0.1:9", with: simulator.baseURL(.retell))
+        let router = try IntegrationRouter(seed: seed)
         defer { router.stop() }
         let pairs: [(client: SwitchboardClient, target: String, number: String, agent: String)] = [
             (try router.acme, "beta", "+14155550200", "beta-agent"),
@@ -53,15 +84,32 @@ import Testing
             (try router.acme, "nope", "+14155550100", "front-desk"),
         ]
         for pair in pairs {
-            for request in Self.requests(account: pair.target, number: pair.number, agent: pair.agent) {
+            let all = Self.requests(account: pair.target, number: pair.number, agent: pair.agent) + Self.providerRequests(account: pair.target, agent: pair.agent)
+            for request in all {
                 let before = try router.export()
+                let seen = try Self.observable(router)
                 let answer = try Self.send(pair.client, request)
                 #expect(answer.status == 403, "\(request.method) \(request.path): \(answer.status) \(answer.text)")
                 #expect(answer.apiError.code == "forbidden")
                 #expect(!answer.text.contains(pair.number) && !answer.text.contains("key_"), "a refusal leaks nothing: \(answer.text)")
                 #expect(try router.export() == before, "\(request.method) \(request.path) changed the state")
+                #expect(try Self.observable(router) == seen, "\(request.method) \(request.path) started a sync or recorded an event")
+                #expect(simulator.requests().isEmpty, "\(request.method) \(request.path) reached the provider")
             }
         }
+
+        // The control: the same sync and call by the owner do reach the provider, so the checks
+        // above would have seen a refused request that slipped through.
+        let beta = try router.beta
+        for request in Self.providerRequests(account: "beta", agent: "beta-agent") where request.method == "POST" {
+            #expect(try Self.send(beta, request).status != 403)
+        }
+        var endpoints: Set<SimulatorEndpoint> = []
+        for _ in 0..<250 where endpoints.count < 2 {
+            endpoints = Set(simulator.requests(provider: .retell).compactMap(\.endpoint))
+            usleep(20_000)
+        }
+        #expect(endpoints.count >= 2, "a listing and a call reached the simulator: \(endpoints)")
     }
 
     @Test func accountToken_otherAccountsNumberThroughOwnPath_isUnknown() throws {
@@ -89,7 +137,8 @@ import Testing
         defer { router.stop() }
         let admin = try router.admin
         for (account, number, agent) in [("acme", "+14155550100", "front-desk"), ("beta", "+14155550200", "beta-agent")] {
-            for request in Self.requests(account: account, number: number, agent: agent) where request.method == "GET" {
+            for request in Self.requests(account: account, number: number, agent: agent) + Self.providerRequests(account: account, agent: agent)
+            where request.method == "GET" {
                 let answer = try Self.send(admin, request)
                 #expect(answer.status == 200, "\(request.path): \(answer.status) \(answer.text)")
             }

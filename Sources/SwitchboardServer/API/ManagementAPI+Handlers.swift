@@ -11,6 +11,7 @@ extension ManagementAPI {
         // The token is shown once, here; only its hash is stored.
         let token = "sb_" + Crypto.randomHex(bytes: 24)
         let account = try directoryCall { try directory.createAccount(id: id, name: name, tokenSHA256: Crypto.sha256Hex(token.utf8)) }
+        log.info("account_created", ["account": account.id.value, "name": account.name])
         var writer = JSONWriter()
         writer.beginObject()
         writer.member("id", account.id.value)
@@ -20,18 +21,27 @@ extension ManagementAPI {
         return APIResponse(status: 201, json: writer.bytes)
     }
 
-    func listAccounts() -> APIResponse {
-        var writer = JSONWriter()
+    /// Accounts sorted by id, after `cursor` (an account id), at most `limit` (SPEC §3 lists).
+    /// The directory keeps accounts in creation order; tenants are few, so sorting a copy per
+    /// listing costs less than keeping a sorted index in step.
+    func listAccounts(_ query: Query) throws(APIError) -> APIResponse {
+        let limit = try query.limit()
+        let sorted = directory.accounts().sorted { $0.id < $1.id }
+        var start = 0
+        if let cursor = query.value("cursor") { start = sorted.firstIndex { $0.id.value > cursor } ?? sorted.count }
+        let page = sorted[start..<min(sorted.count, start + limit)]
+        var writer = JSONWriter(capacity: 64 + page.count * 64)
         writer.beginObject()
         writer.key("accounts")
         writer.beginArray()
-        for account in directory.accounts() {
+        for account in page {
             writer.beginObject()
             writer.member("id", account.id.value)
             writer.member("name", account.name)
             writer.endObject()
         }
         writer.endArray()
+        writer.member("next_cursor", page.endIndex < sorted.count ? page.last?.id.value : nil)
         writer.endObject()
         return APIResponse(status: 200, json: writer.bytes)
     }
@@ -45,6 +55,12 @@ extension ManagementAPI {
         )
         let existed = directory.connection(account: account, provider: provider) != nil
         let stored = try directoryCall { try directory.putProvider(connection) }
+        // Whether a secret is set, never the key or the secret (SPEC §1); nor the base URL, which
+        // may carry credentials of its own.
+        log.info(existed ? "provider_changed" : "provider_connected", [
+            "account": account.value, "provider": provider.name, "webhook_secret": stored.webhookSecret == nil ? "none" : "set",
+            "base_url": stored.baseURL == nil ? "default" : "custom", "default_caller_id": stored.defaultCallerID?.description,
+        ])
         return APIResponse(status: existed ? 200 : 201, json: Shapes.connection(stored))
     }
 
@@ -91,6 +107,11 @@ extension ManagementAPI {
             phone = .assign(try json.number("phone_number")!)
         }
         let write = try directoryCall { try directory.putAgent(spec, phone: phone) }
+        log.info(write.created ? "agent_created" : "agent_changed", [
+            "account": account.value, "agent": id.value, "provider": spec.provider.name, "status": spec.status.name,
+            "phone_number": write.agent.phoneNumber?.description, "previous_agent": write.previousAgentID?.value,
+            "released_number": write.releasedNumber?.description,
+        ])
         return APIResponse(status: write.created ? 201 : 200, json: Shapes.agent(write.agent))
     }
 

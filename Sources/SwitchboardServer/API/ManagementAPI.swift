@@ -43,12 +43,16 @@ public final class ManagementAPI: Sendable {
     let calls: CallPlacer?
     let readiness: @Sendable () -> Bool
     let clock: @Sendable () -> Timestamp
+    /// One line per change made (accounts, providers, agents, assignments); reads are not logged.
+    let log: Log
 
     public init(
         directory: Directory, adminToken: String, metrics: Metrics = Metrics(), events: EventLog = EventLog(lanes: 1),
-        sync: SyncCoordinator? = nil, push: PushQueue? = nil, calls: CallPlacer? = nil, readiness: @escaping @Sendable () -> Bool = { true }, clock: @escaping @Sendable () -> Timestamp
+        sync: SyncCoordinator? = nil, push: PushQueue? = nil, calls: CallPlacer? = nil, readiness: @escaping @Sendable () -> Bool = { true },
+        clock: @escaping @Sendable () -> Timestamp, log: Log = .standardError
     ) {
         self.directory = directory
+        self.log = log
         self.authenticator = Authenticator(adminToken: adminToken)
         self.metrics = metrics
         self.events = events
@@ -109,6 +113,9 @@ public final class ManagementAPI: Sendable {
     }
 
     private func route(method: String, target: String, authorization: String?, body: [UInt8]) -> (APIResponse, Int) {
+        // `OPTIONS *` asks what the server as a whole allows (RFC 9110 §9.3.7); the parser lets the
+        // asterisk-form through for OPTIONS only.
+        if target == "*" { return (APIResponse(status: 204, headers: ["Allow": "GET, POST, PUT, DELETE"], json: []), Route.unknownMetricIndex) }
         let requestTarget = HTTPRequestTarget(target)
         let segments: [String]
         do {
@@ -144,7 +151,7 @@ public final class ManagementAPI: Sendable {
         guard let principal = authenticator.principal(authorization: authorization, directory: directory) else { throw APIError.unauthorized }
         if case .accounts = route {
             guard principal == .admin else { throw APIError.adminOnly }
-            return method == "POST" ? try createAccount(body) : listAccounts()
+            return method == "POST" ? try createAccount(body) : try listAccounts(query)
         }
         let account = try accountID(route.account ?? "", principal: principal)
         switch route {
@@ -154,6 +161,7 @@ public final class ManagementAPI: Sendable {
             case "PUT": return try putProvider(account, provider, body)
             case "DELETE":
                 try directoryCall { try directory.deleteProvider(account: account, provider: provider) }
+                log.info("provider_disconnected", ["account": account.value, "provider": provider.name])
                 return APIResponse(status: 204, json: [])
             default:
                 guard let connection = directory.connection(account: account, provider: provider) else {
@@ -175,9 +183,14 @@ public final class ManagementAPI: Sendable {
                 try json.only(["agent_id"])
                 let agent = try json.identifier("agent_id")
                 let result = try directoryCall { try directory.assign(account: account, number: number, agent: agent) }
+                log.info("number_assigned", [
+                    "account": account.value, "number": number.description, "agent": agent.value,
+                    "previous_agent": result.previousAgentID?.value, "released_number": result.releasedNumber?.description,
+                ])
                 return APIResponse(status: 200, json: Shapes.assignment(result))
             }
             let result = try directoryCall { try directory.unassign(account: account, number: number) }
+            log.info("number_unassigned", ["account": account.value, "number": number.description, "previous_agent": result.previousAgentID?.value])
             return APIResponse(status: 200, json: Shapes.unassignment(result))
         case .diagnosis(_, let text):
             return APIResponse(status: 200, json: diagnosis(account, try pathNumber(text)))
@@ -189,7 +202,8 @@ public final class ManagementAPI: Sendable {
             switch method {
             case "PUT": return try putAgent(account, id, body)
             case "DELETE":
-                try directoryCall { try directory.deleteAgent(account: account, id: id) }
+                let released = try directoryCall { try directory.deleteAgent(account: account, id: id) }
+                log.info("agent_deleted", ["account": account.value, "agent": id.value, "released_number": released?.description])
                 return APIResponse(status: 204, json: [])
             default:
                 guard let agent = directory.agent(account: account, id: id) else { throw APIError(DirectoryError.unknownAgent(id, in: account)) }

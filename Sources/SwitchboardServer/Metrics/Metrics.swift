@@ -1,4 +1,5 @@
 import SwitchboardCore
+public import SwitchboardPosix
 
 #if canImport(Glibc)
 import Glibc
@@ -27,6 +28,13 @@ public final class Metrics: Sendable {
     private let counters: CounterArray
     /// Gauges read at scrape time (connections, journal bytes): name → (help, reader).
     private let gauges = Locked<[(name: String, help: String, read: @Sendable () -> Double)]>([])
+    /// The HTTP server's own counters, read at scrape time: what it refused or closed before any
+    /// route saw a request, which the per-route counters cannot include.
+    private let httpStatistics = Locked<(@Sendable () -> HTTPServer.Statistics)?>(nil)
+    /// The statuses the HTTP layer answers by itself, each always present in
+    /// `switchboard_http_refused_total` (zero or not): the parser's refusals, 408, and 503 over the
+    /// connection cap.
+    static let refusedStatuses = [400, 408, 413, 414, 431, 501, 503, 505]
 
     /// `lanes`: one per event loop, plus one for work off the loops (see `CounterArray`).
     public init(lanes: Int = 1) {
@@ -42,6 +50,12 @@ public final class Metrics: Sendable {
 
     public func register(gauge name: String, help: String, _ read: @escaping @Sendable () -> Double) {
         gauges.withLock { $0.append((name, help, read)) }
+    }
+
+    /// Adds the server's refusals and timeouts to the scrape (`switchboard_http_refused_total`,
+    /// `switchboard_http_timeouts_total`, `switchboard_http_connections_accepted_total`).
+    public func observe(httpServer read: @escaping @Sendable () -> HTTPServer.Statistics) {
+        httpStatistics.withLock { $0 = read }
     }
 
     /// The slot of a status code among `statuses` (the last slot for any other).
@@ -95,6 +109,7 @@ public final class Metrics: Sendable {
         let sumNanos = counters.total(Metrics.latencyBase + Metrics.buckets.count + 1)
         text += "switchboard_http_request_duration_seconds_sum \(Double(sumNanos) / 1e9)\n"
         text += "switchboard_http_request_duration_seconds_count \(counters.total(Metrics.latencyBase + Metrics.buckets.count + 2))\n"
+        if let read = httpStatistics.withLock({ $0 }) { text += Metrics.renderHTTPLayer(read()) }
         text += "# HELP switchboard_webhooks_total Provider webhooks, by provider, outcome and reason.\n"
         text += "# TYPE switchboard_webhooks_total counter\n"
         for provider in Provider.allCases {
@@ -111,6 +126,39 @@ public final class Metrics: Sendable {
         for gauge in gauges.withLock({ $0 }) {
             text += "# HELP \(gauge.name) \(gauge.help)\n# TYPE \(gauge.name) gauge\n\(gauge.name) \(gauge.read())\n"
         }
+        return text
+    }
+}
+
+extension Metrics {
+    /// What the HTTP layer answered or closed by itself. `switchboard_http_requests_total` counts
+    /// what reached a route; these never do (a request that could not be parsed has no route).
+    static func renderHTTPLayer(_ statistics: HTTPServer.Statistics) -> String {
+        var text = "# HELP switchboard_http_refused_total Requests the HTTP layer answered itself before any route: "
+        text += "refused by the parser (400 malformed, 413 body too large, 414 request line too long, 431 header block too large, "
+        text += "501 transfer coding, 505 HTTP version), 408 not complete in time, 503 over the connection cap.\n"
+        text += "# TYPE switchboard_http_refused_total counter\n"
+        for status in refusedStatuses {
+            let count: Int
+            switch status {
+            case 408: count = statistics.requestTimeouts
+            case 503: count = statistics.rejectedConnections
+            default: count = statistics.malformedByStatus[status] ?? 0
+            }
+            text += "switchboard_http_refused_total{status=\"\(status)\"} \(count)\n"
+        }
+        let others = statistics.malformedOtherStatus
+            + statistics.malformedByStatus.filter { !refusedStatuses.contains($0.key) }.values.reduce(0, +)
+        if others > 0 { text += "switchboard_http_refused_total{status=\"other\"} \(others)\n" }
+        text += "# HELP switchboard_http_timeouts_total Connections closed for a timeout: header (request not complete in time, "
+        text += "answered 408 if it had begun), idle (no next request on a keep-alive connection), write (the client stopped reading).\n"
+        text += "# TYPE switchboard_http_timeouts_total counter\n"
+        text += "switchboard_http_timeouts_total{kind=\"header\"} \(statistics.headerTimeouts)\n"
+        text += "switchboard_http_timeouts_total{kind=\"idle\"} \(statistics.idleTimeouts)\n"
+        text += "switchboard_http_timeouts_total{kind=\"write\"} \(statistics.writeTimeouts)\n"
+        text += "# HELP switchboard_http_connections_accepted_total Connections accepted, those refused over the cap included.\n"
+        text += "# TYPE switchboard_http_connections_accepted_total counter\n"
+        text += "switchboard_http_connections_accepted_total \(statistics.acceptedConnections)\n"
         return text
     }
 }

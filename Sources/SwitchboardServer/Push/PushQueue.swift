@@ -73,13 +73,15 @@ public final class PushQueue: Sendable {
     let maxRetry: Duration
     /// How many numbers are pushed at once.
     let concurrency: Int
+    let log: Log
 
     public init(
         directory: Directory, pusher: @escaping NumberPusher, clock: @escaping @Sendable () -> Timestamp,
-        firstRetry: Duration = .seconds(1), maxRetry: Duration = .seconds(300), concurrency: Int = 8
+        firstRetry: Duration = .seconds(1), maxRetry: Duration = .seconds(300), concurrency: Int = 8, log: Log = .standardError
     ) {
         precondition(concurrency > 0, "push concurrency must be positive")
         self.directory = directory
+        self.log = log
         self.pusher = pusher
         self.clock = clock
         self.firstRetry = firstRetry
@@ -250,7 +252,7 @@ public final class PushQueue: Sendable {
             state.statuses[key] = status
         }
         if case .failed(let message, _) = result {
-            Log.error("push_failed", ["account": key.account.value, "number": key.number.description, "provider": number.provider.name, "error": message])
+            log.error("push_failed", ["account": key.account.value, "number": key.number.description, "provider": number.provider.name, "error": message])
         }
         if let retry {
             // A newer change may have re-enqueued the number meanwhile; keep its earlier due time.

@@ -1,4 +1,5 @@
 import CSwitchboardLinux
+import Foundation
 import SwitchboardCrypto
 import SwitchboardPosix
 import SwitchboardCore
@@ -37,10 +38,22 @@ public final class RouterService: Sendable {
         public var store = StoreOptions()
         /// How long requests in flight may take to finish after a journal failure, before the exit.
         public var failStopGracePeriod: Duration = .seconds(2)
+        /// Open client connections; beyond this, new ones are answered 503 (and logged, at most a
+        /// line a second).
+        public var maxConnections = 10_000
+        /// A request must be complete this long after its first byte (else 408 and close).
+        public var headerTimeout: Duration = .seconds(10)
+        /// A keep-alive connection may wait this long for its next request.
+        public var idleTimeout: Duration = .seconds(60)
+        /// Where the structured log lines go (stderr by default).
+        public var log: Log = .standardError
+        /// Where `SWITCHBOARD_ADMIN_TOKEN` is looked up: the process's environment by default.
+        public var environment: [String: String] = ProcessInfo.processInfo.environment
         public init() {}
     }
 
     let options: Options
+    let log: Log
     let server: HTTPServer
     let handler: RouterHandler
     let store = Locked<Store?>(nil)
@@ -59,21 +72,29 @@ public final class RouterService: Sendable {
         urlSession = URLSessionTransport()
         transport = PooledHTTPTransport(fallback: urlSession)
         self.options = options
+        log = options.log
         // One metrics lane per event loop and one for the offload pool (see `CounterArray`).
         metrics = Metrics(lanes: max(1, options.threads) + 1)
         events = EventLog(lanes: max(1, options.threads) + 1)
-        handler = RouterHandler(offloadLane: max(1, options.threads))
+        handler = RouterHandler(
+            offloadLane: max(1, options.threads), rejections: RejectionReporter(log: options.log, maxConnections: options.maxConnections))
         var configuration = HTTPServer.Configuration()
         configuration.host = options.host
         configuration.port = options.port
         configuration.threads = max(1, options.threads)
+        configuration.maxConnections = options.maxConnections
+        configuration.headerTimeout = options.headerTimeout
+        configuration.idleTimeout = options.idleTimeout
         server = HTTPServer(configuration: configuration, handler: handler)
+        metrics.observe(httpServer: { [server] in server.statistics })
     }
 
     /// Binds, loads the state, and starts answering. Returns when ready.
     public func start() throws {
+        // A bad SWITCHBOARD_ADMIN_TOKEN stops the start before anything is bound or loaded.
+        let adminFromEnvironment = try AdminToken.fromEnvironment(options.environment)
         try server.start()
-        Log.info("listening", ["address": "\(options.host):\(server.boundPort ?? options.port)", "threads": String(server.configuration.threads)])
+        log.info("listening", ["address": "\(options.host):\(server.boundPort ?? options.port)", "threads": String(server.configuration.threads)])
         let started = Metrics.now()
         let (store, report) = try Store.open(at: options.data, options: options.store)
         store.onJournalFailure { [weak self] failure in self?.journalFailed(failure) }
@@ -81,28 +102,30 @@ public final class RouterService: Sendable {
         // Loading decoded the whole snapshot into values that are garbage now; hand the freed heap
         // back to the system so the router's resident size is its state, not its start-up.
         _ = csb_malloc_trim()
-        Log.info("state_loaded", ["data": options.data, "recovery": report.description, "millis": String((Metrics.now() - started) / 1_000_000)])
+        log.info("state_loaded", ["data": options.data, "recovery": report.description, "millis": String((Metrics.now() - started) / 1_000_000)])
         if let tail = report.tail {
-            Log.error("torn_tail_cut", ["file": tail.file, "offset": String(tail.damage.offset), "bytes": String(tail.damage.droppedBytes), "reason": tail.damage.reason, "meaning": RecoveryReport.tailExplanation])
+            log.error("torn_tail_cut", ["file": tail.file, "offset": String(tail.damage.offset), "bytes": String(tail.damage.droppedBytes), "reason": tail.damage.reason, "meaning": RecoveryReport.tailExplanation])
         }
-        try Self.createDefaultAccountIfEmpty(store.directory)
-        let admin = try AdminToken.load(dataDirectory: options.data)
-        Log.info("admin_token", ["source": admin.origin])
+        try Self.createDefaultAccountIfEmpty(store.directory, log: log)
+        let admin = try adminFromEnvironment ?? AdminToken.fromFile(dataDirectory: options.data)
+        log.info("admin_token", admin.logFields)
         metrics.register(gauge: "switchboard_connections", help: "Open client connections.") { [server] in Double(server.connectionCount) }
         metrics.register(gauge: "switchboard_journal_bytes", help: "Bytes in the current journal file.") { Double(store.journalBytes) }
         let directory = store.directory
         let client = ProviderClient(transport: transport, timeout: options.providerTimeout)
         let clock: @Sendable () -> Timestamp = { Timestamp.now }
-        let sync = SyncCoordinator(directory: directory, lister: RouterService.lister(client), clock: clock)
-        let push = PushQueue(directory: directory, pusher: RouterService.pusher(client), clock: clock)
+        let sync = SyncCoordinator(directory: directory, lister: RouterService.lister(client), clock: clock, log: log)
+        let push = PushQueue(directory: directory, pusher: RouterService.pusher(client), clock: clock, log: log)
         _ = push.start()
         sync.schedule(every: options.syncInterval)
         workers.withLock { $0 = (sync, push) }
         let calls = CallPlacer(directory: directory, client: client, events: events, clock: clock)
         _ = handler.webhooks.storeIfNil(WebhookEndpoint(directory: directory, metrics: metrics, events: events, clock: clock))
         _ = handler.api.storeIfNil(
-            ManagementAPI(directory: directory, adminToken: admin.token, metrics: metrics, events: events, sync: sync, push: push, calls: calls, clock: clock))
-        Log.info("ready", ["sync_interval_seconds": String(options.syncInterval.components.seconds)])
+            ManagementAPI(
+                directory: directory, adminToken: admin.token, metrics: metrics, events: events, sync: sync, push: push, calls: calls, clock: clock,
+                log: log))
+        log.info("ready", ["sync_interval_seconds": String(options.syncInterval.components.seconds)])
     }
 
     public var boundPort: UInt16? { server.boundPort }
@@ -114,7 +137,7 @@ public final class RouterService: Sendable {
     /// are woken, so it only flips the handler to refusing, logs and asks `run` to stop.
     private func journalFailed(_ failure: JournalFailure) {
         handler.refuseEverything()
-        Log.error(
+        log.error(
             "journal_failed",
             [
                 "file": failure.path, "call": failure.call ?? "unknown", "errno": failure.errno.map { String($0) } ?? "none",
@@ -128,15 +151,15 @@ public final class RouterService: Sendable {
     /// at all gets it (name "Default", no account token: the admin token acts on it), durably, before
     /// the router reports ready. A directory that has any account is left as it is: an operator who
     /// imported their own accounts does not get an extra one.
-    static func createDefaultAccountIfEmpty(_ directory: Directory) throws {
+    static func createDefaultAccountIfEmpty(_ directory: Directory, log: Log) throws {
         guard directory.accountCount == 0 else { return }
         let account = try directory.createAccount(id: try Identifier("default"), name: "Default", tokenSHA256: nil)
-        Log.info("default_account_created", ["account": account.id.value, "name": account.name, "token": "none: use the admin token"])
+        log.info("default_account_created", ["account": account.id.value, "name": account.name, "token": "none: use the admin token"])
     }
 
     /// Graceful stop: no new connections, requests in flight finished, journal durable.
     public func stop(gracePeriod: Duration = .seconds(10)) {
-        Log.info("stopping", [:])
+        log.info("stopping", [:])
         server.shutdown(gracePeriod: gracePeriod)
         server.waitUntilStopped()
         if let (sync, push) = workers.withLock({ $0 }) {
@@ -148,11 +171,11 @@ public final class RouterService: Sendable {
         if let store = store.withLock({ $0 }) {
             do {
                 try store.close()
-                Log.info("stopped", ["journal": "durable"])
+                log.info("stopped", ["journal": "durable"])
             } catch is JournalFailure {
-                Log.info("stopped", ["journal": "failed (see journal_failed): restart to recover from disk"])
+                log.info("stopped", ["journal": "failed (see journal_failed): restart to recover from disk"])
             } catch {
-                Log.error("stop_failed", ["error": "\(error)"])
+                log.error("stop_failed", ["error": "\(error)"])
             }
         }
     }
@@ -191,15 +214,15 @@ public final class RouterService: Sendable {
         _ = Crypto.initialize
         let service = RouterService(options: options)
         do {
-            let watcher = try SignalWatcher(signals: [SIGTERM, SIGINT]) { [stopRequested = service.stopRequested] signal in
-                Log.info("signal", ["signal": signal == SIGTERM ? "SIGTERM" : "SIGINT"])
+            let watcher = try SignalWatcher(signals: [SIGTERM, SIGINT]) { [stopRequested = service.stopRequested, log = service.log] signal in
+                log.info("signal", ["signal": signal == SIGTERM ? "SIGTERM" : "SIGINT"])
                 stopRequested.signal()
             }
             defer { watcher.stop() }
             try service.start()
             service.stopRequested.wait()
         } catch {
-            Log.error("start_failed", ["error": "\(error)"])
+            service.log.error("start_failed", ["error": "\(error)"])
             service.stop()
             return 1
         }
@@ -227,9 +250,15 @@ final class RouterHandler: HTTPHandler {
     func refuseEverything() {
         refusing.store(true, ordering: .releasing)
     }
+    let rejections: RejectionReporter
 
-    init(offloadLane: Int) {
+    init(offloadLane: Int, rejections: RejectionReporter) {
         self.offloadLane = offloadLane
+        self.rejections = rejections
+    }
+
+    func connectionRejected(total: Int) {
+        rejections.rejected(total: total)
     }
 
     func handle(_ request: HTTPRequest, context: RequestContext) -> HandlerResult {

@@ -50,9 +50,11 @@ public final class SyncCoordinator: Sendable {
     private let statuses = Locked<[Key: Status]>([:])
     private let applyQueue = DispatchQueue(label: "switchboard.sync.apply")
     private let periodic = Locked<Task<Void, Never>?>(nil)
+    private let log: Log
 
-    public init(directory: Directory, lister: @escaping NumberLister, clock: @escaping @Sendable () -> Timestamp) {
+    public init(directory: Directory, lister: @escaping NumberLister, clock: @escaping @Sendable () -> Timestamp, log: Log = .standardError) {
         self.directory = directory
+        self.log = log
         self.lister = lister
         self.clock = clock
     }
@@ -161,13 +163,13 @@ public final class SyncCoordinator: Sendable {
         }
         switch outcome {
         case .success(let (report, skipped)):
-            Log.info("sync_ok", [
+            log.info("sync_ok", [
                 "account": connection.account.value, "provider": connection.provider.name, "added": String(report.added),
                 "updated": String(report.updated), "deactivated": String(report.deactivated), "skipped": String(skipped),
                 "conflicts": String(report.conflicts.count),
             ])
         case .failure(let error):
-            Log.error("sync_failed", ["account": connection.account.value, "provider": connection.provider.name, "error": error.message])
+            log.error("sync_failed", ["account": connection.account.value, "provider": connection.provider.name, "error": error.message])
         }
     }
 
