@@ -100,12 +100,21 @@ enum Command {
     }
 
     static let serveUsage = """
-        Usage: switchboard serve [--listen HOST:PORT] [--data DIR] [--threads N] [--sync-interval SECONDS]
+        Usage: switchboard serve [--listen HOST:PORT] [--data DIR] [--threads N] [--sync-interval SECONDS] [limits]
 
           --listen HOST:PORT       where to listen (default 127.0.0.1:8080; port 0 picks a free one)
           --data DIR               the data directory (default ./switchboard-data; created if missing)
           --threads N              event-loop threads (default: one per core)
           --sync-interval SECONDS  how often every provider's numbers are synced (default 300, ±10% jitter)
+
+        Limits (each refused with its own status):
+          --max-connections N      open connections; beyond, new ones get 503 and close (default 10000)
+          --header-timeout SECONDS a request must be complete this long after it starts (default 10; 408)
+          --idle-timeout SECONDS   a keep-alive connection may wait this long for its next request (default 60)
+          --max-request-line BYTES request line (default 8192; 414)
+          --max-header-bytes BYTES header block (default 16384; 431)
+          --max-headers N          header fields (default 100; 431)
+          --max-body-bytes BYTES   request body (default 1048576; 413)
 
         The admin token comes from SWITCHBOARD_ADMIN_TOKEN; without it the router creates one in
         DIR/admin-token (mode 0600) and logs where. SIGTERM or SIGINT stops it gracefully.
@@ -118,6 +127,12 @@ enum Command {
             guard index + 1 < arguments.count else { throw UsageError(message: "\(name) needs a value") }
             index += 1
             return arguments[index]
+        }
+        func number(_ name: String, _ range: ClosedRange<Int>) throws -> Int {
+            guard let number = Int(try value(name)), range.contains(number) else {
+                throw UsageError(message: "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return number
         }
         while index < arguments.count {
             switch arguments[index] {
@@ -142,6 +157,20 @@ enum Command {
                     throw UsageError(message: "--sync-interval must be a whole number of seconds from 1 to 86400")
                 }
                 options.syncInterval = .seconds(seconds)
+            case "--max-connections":
+                options.maxConnections = try number("--max-connections", 1...1_000_000)
+            case "--header-timeout":
+                options.headerTimeout = .seconds(try number("--header-timeout", 1...3600))
+            case "--idle-timeout":
+                options.idleTimeout = .seconds(try number("--idle-timeout", 1...86_400))
+            case "--max-request-line":
+                options.limits.maxRequestLineLength = try number("--max-request-line", 256...1 << 20)
+            case "--max-header-bytes":
+                options.limits.maxHeaderBytes = try number("--max-header-bytes", 1024...1 << 24)
+            case "--max-headers":
+                options.limits.maxHeaderCount = try number("--max-headers", 8...10_000)
+            case "--max-body-bytes":
+                options.limits.maxBodyBytes = try number("--max-body-bytes", 1024...1 << 30)
             case let other:
                 throw UsageError(message: "unknown option '\(other)' for serve")
             }

@@ -3,7 +3,7 @@ import Foundation
 import SwitchboardCrypto
 import SwitchboardPosix
 import SwitchboardCore
-import SwitchboardHTTP
+public import SwitchboardHTTP
 public import SwitchboardStore
 import SwitchboardProviders
 import Synchronization
@@ -45,6 +45,8 @@ public final class RouterService: Sendable {
         public var headerTimeout: Duration = .seconds(10)
         /// A keep-alive connection may wait this long for its next request.
         public var idleTimeout: Duration = .seconds(60)
+        /// Request line, header and body limits (414, 431, 413).
+        public var limits = HTTPLimits()
         /// Where the structured log lines go (stderr by default).
         public var log: Log = .standardError
         /// Where `SWITCHBOARD_ADMIN_TOKEN` is looked up: the process's environment by default.
@@ -85,6 +87,7 @@ public final class RouterService: Sendable {
         configuration.maxConnections = options.maxConnections
         configuration.headerTimeout = options.headerTimeout
         configuration.idleTimeout = options.idleTimeout
+        configuration.limits = options.limits
         server = HTTPServer(configuration: configuration, handler: handler)
         metrics.observe(httpServer: { [server] in server.statistics })
     }
