@@ -32,11 +32,11 @@ struct HTTPHeadBuilder: Sendable {
         self.method = method
         self.target = target
         self.version = version
-        headers.reserveCapacity(16)
+        headers.reserveCapacity(fields: 16, bytes: 512)
     }
 
     /// Adds one field line with its meaning (from `HTTPFieldMeaning.interpret`).
-    mutating func add(name: String, value: String, meaning: HTTPFieldMeaning) throws(HTTPParseError) {
+    mutating func add(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>, meaning: HTTPFieldMeaning) throws(HTTPParseError) {
         headers.append(name: name, value: value)
         switch meaning {
         case .other:

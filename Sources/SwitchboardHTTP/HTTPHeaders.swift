@@ -4,6 +4,12 @@
 /// same name combine in order). Lookups compare names ASCII case-insensitively over the UTF-8 bytes,
 /// without lowercasing copies: a header section has a few dozen fields, so a linear scan with an
 /// early length check beats building a dictionary per request.
+///
+/// Storage: every field's name and value bytes back to back in one array, and where each field
+/// starts and ends in another. The parser appends a field as two byte copies, with no String made
+/// and no UTF-8 validation per field: a request's whole header section costs two allocations.
+/// Strings are made only for the fields a handler asks for by their String API; byte-level readers
+/// (`single(lowercaseName:)`, `withFieldBytes`) make none.
 public struct HTTPHeaders: Hashable, Sendable, RandomAccessCollection, ExpressibleByDictionaryLiteral,
     CustomStringConvertible
 {
@@ -18,27 +24,42 @@ public struct HTTPHeaders: Hashable, Sendable, RandomAccessCollection, Expressib
         }
     }
 
-    /// The fields in order.
-    public private(set) var fields: [Field]
-
-    public init() {
-        fields = []
+    /// Where one field sits in `bytes`: its name is `nameStart..<nameEnd`, its value
+    /// `nameEnd..<valueEnd`.
+    struct Span: Hashable, Sendable {
+        var nameStart: UInt32
+        var nameEnd: UInt32
+        var valueEnd: UInt32
     }
 
+    private var bytes: [UInt8] = []
+    private var spans: [Span] = []
+
+    public init() {}
+
     public init(_ fields: [Field]) {
-        self.fields = fields
+        for field in fields { append(name: field.name, value: field.value) }
     }
 
     /// `["Content-Type": "application/json"]`; order and repeated names are kept.
     public init(dictionaryLiteral elements: (String, String)...) {
-        fields = elements.map { Field(name: $0.0, value: $0.1) }
+        for (name, value) in elements { append(name: name, value: value) }
     }
 
-    public var startIndex: Int { fields.startIndex }
-    public var endIndex: Int { fields.endIndex }
+    /// The fields in order, as Strings.
+    public var fields: [Field] { Array(self) }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { spans.count }
 
     public subscript(position: Int) -> Field {
-        fields[position]
+        let span = spans[position]
+        return bytes.withUnsafeBufferPointer { bytes in
+            Field(
+                name: String(decoding: UnsafeBufferPointer(rebasing: bytes[Int(span.nameStart)..<Int(span.nameEnd)]), as: UTF8.self),
+                // obs-text that is not UTF-8 becomes U+FFFD here; framing was read from the bytes.
+                value: String(decoding: UnsafeBufferPointer(rebasing: bytes[Int(span.nameEnd)..<Int(span.valueEnd)]), as: UTF8.self))
+        }
     }
 
     /// The first value of the field `name` (case-insensitive), or nil.
@@ -48,15 +69,18 @@ public struct HTTPHeaders: Hashable, Sendable, RandomAccessCollection, Expressib
 
     /// The first value of the field `name` (case-insensitive), or nil.
     public func first(named name: String) -> String? {
-        for field in fields where HTTPByte.equalsIgnoringCase(field.name, name) {
-            return field.value
-        }
-        return nil
+        guard let position = positions(named: name).first else { return nil }
+        return self[position].value
     }
 
     /// Every value of the field `name` (case-insensitive), in order.
     public func values(named name: String) -> [String] {
-        fields.lazy.filter { HTTPByte.equalsIgnoringCase($0.name, name) }.map(\.value)
+        positions(named: name).map { self[$0].value }
+    }
+
+    /// Whether a field `name` (case-insensitive) is present.
+    public func contains(name: String) -> Bool {
+        !positions(named: name).isEmpty
     }
 
     /// What a lookup of a field that may appear only once found.
@@ -68,39 +92,106 @@ public struct HTTPHeaders: Hashable, Sendable, RandomAccessCollection, Expressib
     }
 
     /// The field `lowercaseName` (a lowercase ASCII literal, compared case-insensitively over the
-    /// bytes, no String made for the comparison), for fields that must appear at most once.
+    /// bytes), for fields that must appear at most once. Only the value found becomes a String.
     public func single(lowercaseName: StaticString) -> SingleField {
-        var found: String?
-        for field in fields {
-            var name = field.name
-            let matches = name.withUTF8 { HTTPByte.equalsIgnoringCase($0, lowercase: lowercaseName) }
-            guard matches else { continue }
-            guard found == nil else { return .repeated }
-            found = field.value
+        var found: Int?
+        let repeated = bytes.withUnsafeBufferPointer { bytes in
+            for (position, span) in spans.enumerated() {
+                let name = UnsafeBufferPointer(rebasing: bytes[Int(span.nameStart)..<Int(span.nameEnd)])
+                guard HTTPByte.equalsIgnoringCase(name, lowercase: lowercaseName) else { continue }
+                guard found == nil else { return true }
+                found = position
+            }
+            return false
         }
-        return found.map(SingleField.one) ?? .absent
+        if repeated { return .repeated }
+        return found.map { .one(self[$0].value) } ?? .absent
     }
 
-    /// Whether a field `name` (case-insensitive) is present.
-    public func contains(name: String) -> Bool {
-        fields.contains { HTTPByte.equalsIgnoringCase($0.name, name) }
+    /// Calls `body` with each field's name and value bytes, in order; no String is made.
+    public func withFieldBytes<Failure: Error>(
+        _ body: (_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) throws(Failure) -> Void
+    ) throws(Failure) {
+        try bytes.withUnsafeBufferPointer { bytes throws(Failure) in
+            for span in spans {
+                try body(
+                    UnsafeBufferPointer(rebasing: bytes[Int(span.nameStart)..<Int(span.nameEnd)]),
+                    UnsafeBufferPointer(rebasing: bytes[Int(span.nameEnd)..<Int(span.valueEnd)]))
+            }
+        }
     }
 
     public mutating func append(name: String, value: String) {
-        fields.append(Field(name: name, value: value))
+        var name = name
+        var value = value
+        name.withUTF8 { name in value.withUTF8 { value in append(name: name, value: value) } }
+    }
+
+    /// Appends a field from its bytes (the parser's path: two copies, no String).
+    mutating func append(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+        let nameStart = UInt32(truncatingIfNeeded: bytes.count)
+        bytes.append(contentsOf: name)
+        let nameEnd = UInt32(truncatingIfNeeded: bytes.count)
+        bytes.append(contentsOf: value)
+        spans.append(Span(nameStart: nameStart, nameEnd: nameEnd, valueEnd: UInt32(truncatingIfNeeded: bytes.count)))
     }
 
     /// Removes every field `name` (case-insensitive).
     public mutating func remove(name: String) {
-        fields.removeAll { HTTPByte.equalsIgnoringCase($0.name, name) }
+        let removed = Set(positions(named: name))
+        guard !removed.isEmpty else { return }
+        self = HTTPHeaders(enumerated().filter { !removed.contains($0.offset) }.map(\.element))
     }
 
+    /// Room for `minimumCapacity` fields (and typical bytes for them) without growing.
     public mutating func reserveCapacity(_ minimumCapacity: Int) {
-        fields.reserveCapacity(minimumCapacity)
+        spans.reserveCapacity(minimumCapacity)
+        bytes.reserveCapacity(minimumCapacity * 32)
+    }
+
+    /// Room for `fields` fields and `bytes` bytes of names and values (the parser knows both).
+    mutating func reserveCapacity(fields: Int, bytes count: Int) {
+        spans.reserveCapacity(fields)
+        bytes.reserveCapacity(count)
     }
 
     /// "Name: value" lines, for logs and test failures.
     public var description: String {
-        fields.map { "\($0.name): \($0.value)" }.joined(separator: "\n")
+        map { "\($0.name): \($0.value)" }.joined(separator: "\n")
+    }
+
+    /// Positions of the fields named `name` (case-insensitive), compared over the bytes.
+    private func positions(named name: String) -> [Int] {
+        var name = name
+        return name.withUTF8 { wanted in
+            bytes.withUnsafeBufferPointer { bytes in
+                spans.indices.filter { position in
+                    let span = spans[position]
+                    return HTTPByte.equalsIgnoringCase(UnsafeBufferPointer(rebasing: bytes[Int(span.nameStart)..<Int(span.nameEnd)]), wanted)
+                }
+            }
+        }
+    }
+
+    // Equal when the same fields come in the same order, byte for byte, whatever the storage.
+    public static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {
+        guard lhs.spans.count == rhs.spans.count else { return false }
+        return lhs.bytes.withUnsafeBufferPointer { left in
+            rhs.bytes.withUnsafeBufferPointer { right in
+                zip(lhs.spans, rhs.spans).allSatisfy { a, b in
+                    a.nameEnd - a.nameStart == b.nameEnd - b.nameStart && a.valueEnd - a.nameEnd == b.valueEnd - b.nameEnd
+                        && left[Int(a.nameStart)..<Int(a.valueEnd)].elementsEqual(right[Int(b.nameStart)..<Int(b.valueEnd)])
+                }
+            }
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(spans.count)
+        withFieldBytes { name, value in
+            hasher.combine(bytes: UnsafeRawBufferPointer(name))
+            hasher.combine(name.count)
+            hasher.combine(bytes: UnsafeRawBufferPointer(value))
+        }
     }
 }

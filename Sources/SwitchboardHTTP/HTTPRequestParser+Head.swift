@@ -32,20 +32,14 @@ extension HTTPRequestParser {
     mutating func readHeaderLine() throws(HTTPParseError) -> Action? {
         guard let content = try readFieldSectionLine() else { return .needMoreBytes }
         if content.isEmpty { return try finishHead() }
-        let field = try buffer.withUnsafeBufferPointer { bytes throws(HTTPParseError) in
+        try buffer.withUnsafeBufferPointer { bytes throws(HTTPParseError) in
             let line = UnsafeBufferPointer(rebasing: bytes[content])
             let (name, value) = try Self.parseFieldLine(line)
             let nameBytes = UnsafeBufferPointer(rebasing: line[name])
             let valueBytes = UnsafeBufferPointer(rebasing: line[value])
-            return (
-                name: String(decoding: nameBytes, as: UTF8.self),
-                // obs-text that is not UTF-8 becomes U+FFFD in the String; framing fields are read
-                // from the bytes, so that cannot change how the message is delimited.
-                value: String(decoding: valueBytes, as: UTF8.self),
-                meaning: HTTPFieldMeaning.interpret(name: nameBytes, value: valueBytes)
-            )
+            // Kept as bytes (no String per field); the framing fields are read from the same bytes.
+            try builder.add(name: nameBytes, value: valueBytes, meaning: HTTPFieldMeaning.interpret(name: nameBytes, value: valueBytes))
         }
-        try builder.add(name: field.name, value: field.value, meaning: field.meaning)
         return nil
     }
 

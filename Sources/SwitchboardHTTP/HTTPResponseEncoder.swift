@@ -131,25 +131,25 @@ public struct HTTPResponseEncoder: Sendable {
 
     private func validate(status: HTTPStatus, headers: HTTPHeaders) throws(HTTPEncodingError) {
         guard (200...999).contains(status.code) else { throw .invalidStatus(status.code) }
-        for field in headers {
-            guard !field.name.isEmpty, Self.allBytes(of: field.name, satisfy: HTTPByte.isTchar) else {
-                throw .invalidHeaderName(field.name)
+        try headers.withFieldBytes { name, value throws(HTTPEncodingError) in
+            guard !name.isEmpty, name.allSatisfy(HTTPByte.isTchar) else {
+                throw .invalidHeaderName(String(decoding: name, as: UTF8.self))
             }
-            guard Self.allBytes(of: field.value, satisfy: HTTPByte.isFieldValueByte) else {
-                throw .invalidHeaderValue(name: field.name)
+            guard value.allSatisfy(HTTPByte.isFieldValueByte) else {
+                throw .invalidHeaderValue(name: String(decoding: name, as: UTF8.self))
             }
-            if Self.isReserved(field.name) { throw .reservedHeader(field.name) }
+            if Self.isReserved(name) { throw .reservedHeader(String(decoding: name, as: UTF8.self)) }
         }
     }
 
     /// Content-Length, Transfer-Encoding, Connection, Date: dispatched on length so most names
     /// cost one compare.
-    private static func isReserved(_ name: String) -> Bool {
-        switch name.utf8.count {
-        case 4: HTTPByte.equalsIgnoringCase(name, "date")
-        case 10: HTTPByte.equalsIgnoringCase(name, "connection")
-        case 14: HTTPByte.equalsIgnoringCase(name, "content-length")
-        case 17: HTTPByte.equalsIgnoringCase(name, "transfer-encoding")
+    private static func isReserved(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        switch name.count {
+        case 4: HTTPByte.equalsIgnoringCase(name, lowercase: "date")
+        case 10: HTTPByte.equalsIgnoringCase(name, lowercase: "connection")
+        case 14: HTTPByte.equalsIgnoringCase(name, lowercase: "content-length")
+        case 17: HTTPByte.equalsIgnoringCase(name, lowercase: "transfer-encoding")
         default: false
         }
     }
@@ -161,10 +161,10 @@ public struct HTTPResponseEncoder: Sendable {
         buffer.append(HTTPByte.sp)
         Self.append(status.reasonPhrase, to: &buffer)
         Self.append("\r\n", to: &buffer)
-        for field in headers {
-            Self.append(field.name, to: &buffer)
+        headers.withFieldBytes { name, value in
+            buffer.append(contentsOf: name)
             Self.append(": ", to: &buffer)
-            Self.append(field.value, to: &buffer)
+            buffer.append(contentsOf: value)
             Self.append("\r\n", to: &buffer)
         }
     }
@@ -191,10 +191,6 @@ public struct HTTPResponseEncoder: Sendable {
     private static func append(_ text: String, to buffer: inout [UInt8]) {
         let done: Void? = text.utf8.withContiguousStorageIfAvailable { buffer.append(contentsOf: $0) }
         if done == nil { buffer.append(contentsOf: text.utf8) }
-    }
-
-    private static func allBytes(of text: String, satisfy predicate: (UInt8) -> Bool) -> Bool {
-        text.utf8.withContiguousStorageIfAvailable { $0.allSatisfy(predicate) } ?? text.utf8.allSatisfy(predicate)
     }
 
     /// Appends a non-negative integer in decimal, without building a String.
