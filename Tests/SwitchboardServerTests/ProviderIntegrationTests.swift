@@ -171,7 +171,8 @@ import Testing
 
     @Test(arguments: [
         (SimulatorFault.status(500, jsonBody: true), 502, "provider_error"), (.status(401, jsonBody: false), 502, "provider_error"),
-        (.rateLimited(retryAfterSeconds: 9), 429, "provider_rate_limited"), (.stall(.seconds(3)), 504, "provider_timeout"),
+        (.rateLimited(retryAfterSeconds: 9), 502, "provider_rate_limited"), (.rateLimited(retryAfterSeconds: nil), 502, "provider_rate_limited"),
+        (.stall(.seconds(3)), 504, "provider_timeout"),
         (.garbage, 502, "provider_bad_answer"), (.wrongShape, 502, "provider_bad_answer"), (.truncatedBody, 502, "provider_bad_answer"),
     ])
     func calls_providerFailure_mapsToOurStatus(fault: SimulatorFault, status: Int, code: String) throws {
@@ -184,8 +185,17 @@ import Testing
         let error = answer.json["error"] as? [String: Any] ?? [:]
         #expect(answer.status == status && error["code"] as? String == code, "\(answer.status) \(answer.text)")
         #expect(!answer.text.contains(ProviderIntegrationTests.keys[.retell]!))
-        if case .rateLimited = fault { #expect(answer.headers["retry-after"] == "9") }
+        if case .rateLimited(let seconds) = fault {
+            #expect(answer.headers["retry-after"] == seconds.map(String.init))
+            #expect(error["provider_status"] as? Int == 429)
+        }
         if case .status(let providerStatus, _) = fault { #expect(error["provider_status"] as? Int == providerStatus) }
+        if case .stall = fault {
+            // The simulator placed the call before it stalled: the message must not say nothing happened.
+            #expect(rig.simulator.calls(provider: .retell).count == 1)
+            #expect(error["message"] as? String
+                == "retell failed to create a call: no answer within 1 s; the call may have been placed all the same: check retell's call list before retrying, so that nobody is dialled twice")
+        }
     }
 
     // MARK: Push
