@@ -88,7 +88,10 @@ public final class RouterService: Sendable {
         _ = handler.webhooks.storeIfNil(WebhookEndpoint(directory: directory, metrics: metrics, events: events, clock: clock))
         _ = handler.api.storeIfNil(
             ManagementAPI(directory: directory, adminToken: admin.token, metrics: metrics, events: events, sync: sync, push: push, calls: calls, clock: clock))
-        Log.info("ready", ["sync_interval_seconds": String(options.syncInterval.components.seconds)])
+        // Whole seconds from the command line; tests schedule sub-second intervals.
+        let (seconds, attoseconds) = options.syncInterval.components
+        let interval = attoseconds == 0 ? String(seconds) : String(Double(seconds) + Double(attoseconds) / 1e18)
+        Log.info("ready", ["sync_interval_seconds": interval])
     }
 
     public var boundPort: UInt16? { server.boundPort }
