@@ -116,7 +116,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "SwitchboardDemoTests", dependencies: ["SwitchboardDemo"], swiftSettings: strict),
+        .testTarget(name: "SwitchboardDemoTests", dependencies: ["SwitchboardDemo", "SwitchboardSimulator"], swiftSettings: strict),
         .testTarget(name: "SwitchboardClientTests", dependencies: ["SwitchboardClient"], swiftSettings: strict),
 
         // Benchmarks: plain executables, run in release mode (results in benchmarks/RESULTS.md).

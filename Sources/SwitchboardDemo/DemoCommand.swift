@@ -19,6 +19,12 @@ public enum DemoCommand {
         """
 
     public static func run(arguments: [String], output: @escaping (String) -> Void = { print($0) }) -> Int32 {
+        run(arguments: arguments, output: output, prepare: { _ in })
+    }
+
+    /// `prepare` acts on the started stage before the first step: a test arms a simulator fault
+    /// there to see the demo name the step that then misbehaves.
+    static func run(arguments: [String], output: @escaping (String) -> Void, prepare: (DemoStage) throws -> Void) -> Int32 {
         var verbose = false
         for argument in arguments {
             switch argument {
@@ -40,6 +46,12 @@ public enum DemoCommand {
             return 1
         }
         defer { stage.stop() }
+        do {
+            try prepare(stage)
+        } catch {
+            output("switchboard demo: could not prepare the stage: \(error)")
+            return 1
+        }
         output("Switchboard demo: a router and the provider simulator on loopback.")
         output("  router     \(stage.client.server)   (data in \(stage.data), removed at the end)")
         output("  providers  \(stage.simulator.baseURL(.retell)), …/vapi, …/bland")

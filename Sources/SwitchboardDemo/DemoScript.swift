@@ -46,6 +46,7 @@ struct DemoScript {
         let results = try client.sync(account: account, timeout: 30)
         for result in results {
             say("   sync \(result.provider): \(result.result ?? "?"), added \(result.added), updated \(result.updated), deactivated \(result.deactivated)")
+            if let error = result.error { say("     why: \(error)") }
         }
         try check(results.count == 3 && results.allSatisfy { $0.result == "ok" && $0.added == 3 }, "each provider's three numbers were added")
         let available = try client.availableNumbers(account: account)

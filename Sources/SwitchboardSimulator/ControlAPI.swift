@@ -15,7 +15,7 @@ import SwitchboardPosix
 ///                                                        {"generate":{"first":"+1…","count":N}}
 /// DELETE /_control/accounts/{provider}/{api_key}/numbers/{number}
 /// GET    /_control/faults                                armed faults
-/// POST   /_control/faults                                {"endpoint","fault",…,"count"?}
+/// POST   /_control/faults                                {"endpoint","fault",…,"count"?,"after"?}
 /// DELETE /_control/faults[/{endpoint}]
 /// GET    /_control/calls[?provider=]                     calls created, in order, with bodies
 /// GET    /_control/changes[?provider=]                   number updates, attaches, detaches
@@ -88,7 +88,7 @@ struct ControlAPI: Sendable {
             return ok(.fields(["faults": .array(state.faults().map(Self.faultJSON))]))
         }
         if path.matches("POST", "faults") {
-            let json = try Self.object(body, accepted: ["endpoint", "fault", "status", "body", "retry_after", "millis", "count"])
+            let json = try Self.object(body, accepted: ["endpoint", "fault", "status", "body", "retry_after", "millis", "count", "after"])
             let endpoint = try Self.endpoint(try Self.string(json, "endpoint"))
             let fault = try SimulatorFault.parse(json)
             var count: Int?
@@ -96,8 +96,15 @@ struct ControlAPI: Sendable {
                 guard let number = value.integerValue else { throw .invalid("count must be a whole number of requests") }
                 count = Int(clamping: number)
             }
-            try state.arm(fault, on: endpoint, count: count)
-            return ok(Self.faultJSON(FaultRule(endpoint: endpoint, fault: fault, remaining: count)), status: 201)
+            var after = 0
+            if let value = json["after"], !value.isNull {
+                guard let number = value.integerValue else {
+                    throw .invalid("after must be a whole number of requests to answer normally before the fault applies")
+                }
+                after = Int(clamping: number)
+            }
+            try state.arm(fault, on: endpoint, count: count, after: after)
+            return ok(Self.faultJSON(FaultRule(endpoint: endpoint, fault: fault, remaining: count, after: after)), status: 201)
         }
         if path.matches("DELETE", "faults") {
             state.clearFaults(on: nil)
@@ -162,6 +169,7 @@ struct ControlAPI: Sendable {
         var members = [SimulatorJSON.Member("endpoint", .string(rule.endpoint.rawValue))]
         members += rule.fault.json.members ?? []
         members.append(.init("remaining", rule.remaining.map { .integer(Int64($0)) } ?? .null))
+        members.append(.init("after", .integer(Int64(rule.after))))
         return .object(members)
     }
 

@@ -143,10 +143,12 @@ public final class ProviderSimulator: Sendable {
 
     // MARK: - Faults
 
-    /// Arms `fault` on `endpoint` for the next `count` requests, or (nil) until cleared. Rules
-    /// armed on one endpoint are played in the order they were armed.
-    public func injectFault(_ fault: SimulatorFault, on endpoint: SimulatorEndpoint, count: Int? = nil) throws(SimulatorError) {
-        try state.arm(fault, on: endpoint, count: count)
+    /// Arms `fault` on `endpoint` for the next `count` requests, or (nil) until cleared, starting
+    /// after `after` more requests to the endpoint have been answered normally (`after: 1` on a
+    /// listing fails its second page). Rules armed on one endpoint are played in the order they
+    /// were armed.
+    public func injectFault(_ fault: SimulatorFault, on endpoint: SimulatorEndpoint, count: Int? = nil, after: Int = 0) throws(SimulatorError) {
+        try state.arm(fault, on: endpoint, count: count, after: after)
     }
 
     /// Clears the faults armed on `endpoint`, or on every endpoint.

@@ -129,9 +129,15 @@ public enum SimulatorFault: Sendable, Hashable {
     }
 }
 
-/// A fault armed on an endpoint: for the next `remaining` requests, or until cleared (nil).
+/// A fault armed on an endpoint: for the next `remaining` requests, or until cleared (nil), once
+/// `after` more requests to the endpoint have been answered normally (say, page 2 of a listing
+/// fails after a good page 1).
 public struct FaultRule: Sendable, Hashable {
     public let endpoint: SimulatorEndpoint
     public let fault: SimulatorFault
     public internal(set) var remaining: Int?
+    /// Requests to the endpoint still to let by before the fault applies. Every request to the
+    /// endpoint counts, also one that an earlier rule answers (a repeated-cursor rule counts only
+    /// requests that carry a cursor).
+    public internal(set) var after: Int = 0
 }

@@ -101,12 +101,15 @@ final class SimulatorState: Sendable {
 
     // MARK: - Faults
 
-    func arm(_ fault: SimulatorFault, on endpoint: SimulatorEndpoint, count: Int?) throws(SimulatorError) {
+    func arm(_ fault: SimulatorFault, on endpoint: SimulatorEndpoint, count: Int?, after: Int = 0) throws(SimulatorError) {
         try fault.validate(for: endpoint)
         if let count, count < 1 || count > 1_000_000 {
             throw .invalid("count must be from 1 to 1000000 requests, or absent for until cleared; got \(count)")
         }
-        store.withLock { $0.faults.append(FaultRule(endpoint: endpoint, fault: fault, remaining: count)) }
+        guard (0...1_000_000).contains(after) else {
+            throw .invalid("after must be from 0 to 1000000 requests (how many to answer normally first); got \(after)")
+        }
+        store.withLock { $0.faults.append(FaultRule(endpoint: endpoint, fault: fault, remaining: count, after: after)) }
     }
 
     func clearFaults(on endpoint: SimulatorEndpoint?) {
@@ -119,15 +122,17 @@ final class SimulatorState: Sendable {
         store.withLock { $0.faults }
     }
 
-    /// The fault for a request to `endpoint`, used up by one. A repeated-cursor fault waits for a
+    /// The fault for a request to `endpoint`, used up by one: the first rule armed on it that is
+    /// due. Rules still waiting (`after`) count the request. A repeated-cursor fault waits for a
     /// request that carries a cursor (`hasCursor`).
     func takeFault(for endpoint: SimulatorEndpoint, hasCursor: Bool) -> SimulatorFault? {
         store.withLock { store in
-            guard
-                let index = store.faults.firstIndex(where: {
-                    $0.endpoint == endpoint && ($0.fault != .repeatedCursor || hasCursor)
-                })
-            else { return nil }
+            func applies(_ rule: FaultRule) -> Bool { rule.endpoint == endpoint && (rule.fault != .repeatedCursor || hasCursor) }
+            let due = store.faults.firstIndex { applies($0) && $0.after == 0 }
+            for index in store.faults.indices where applies(store.faults[index]) && store.faults[index].after > 0 {
+                store.faults[index].after -= 1
+            }
+            guard let index = due else { return nil }
             let fault = store.faults[index].fault
             if let remaining = store.faults[index].remaining {
                 if remaining <= 1 {

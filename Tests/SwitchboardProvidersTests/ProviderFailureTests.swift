@@ -53,10 +53,12 @@ import Testing
         #expect(ProviderFailureTests.failure(.retell, ProviderResponse(status: 302, headers: ["Location": "https://elsewhere"]))?.providerStatus == 302)
     }
 
-    @Test func rateLimited_keepsRetryAfterForTheClient() {
+    @Test func rateLimited_badGatewayKeepingRetryAfterForTheClient() {
         let withHeader = ProviderFailureTests.failure(.vapi, .json(429, #"{"message":"slow down"}"#, headers: ["Retry-After": "30"]))
         #expect(withHeader?.kind == .rateLimited(retryAfterSeconds: 30, providerMessage: "slow down"))
-        #expect(withHeader?.httpStatus == 429)
+        // SPEC §3: a failed provider is 502/504; the provider's 429 is in provider_status.
+        #expect(withHeader?.httpStatus == 502)
+        #expect(withHeader?.providerStatus == 429)
         #expect(withHeader?.retryAfterSeconds == 30)
         #expect(withHeader?.code == "provider_rate_limited")
         #expect(withHeader?.message.contains("retry after 30 s") == true)
@@ -87,8 +89,24 @@ import Testing
         #expect(status(.incompleteListing(detail: "loop")) == 502)
         #expect(status(.invalidRequest(detail: "x")) == 422)
         let timeout = ProviderFailure(provider: .vapi, operation: .createCall, kind: .timeout(seconds: 2.5))
-        #expect(timeout.message == "vapi failed to create a call: no answer within 2.5 s; nothing was changed here, try again later")
         #expect(timeout.code == "provider_timeout")
+    }
+
+    /// A provider that answers late (or unreadably) may have acted all the same: a call may be
+    /// ringing, so the message must not say nothing happened, and must say how not to dial twice.
+    @Test func unclearAnswers_sayTheCallMayHaveBeenPlaced() {
+        let timeout = ProviderFailure(provider: .vapi, operation: .createCall, kind: .timeout(seconds: 2.5))
+        #expect(
+            timeout.message
+                == "vapi failed to create a call: no answer within 2.5 s; the call may have been placed all the same: check vapi's call list before retrying, so that nobody is dialled twice")
+        for kind in [ProviderFailure.Kind.malformedAnswer(detail: "x"), .truncatedAnswer(detail: "x")] {
+            let call = ProviderFailure(provider: .retell, operation: .createCall, kind: kind)
+            #expect(call.message.contains("may have been placed") && !call.message.contains("nothing was changed"), "\(call.message)")
+            let push = ProviderFailure(provider: .retell, operation: .pushAssignment, kind: kind)
+            #expect(push.message.contains("may have been applied") && !push.message.contains("nothing was changed"), "\(push.message)")
+        }
+        let listing = ProviderFailure(provider: .bland, operation: .listNumbers, kind: .timeout(seconds: 10))
+        #expect(listing.message == "bland failed to list numbers: no answer within 10 s; try again later")
     }
 
     @Test func noMessageOrDescription_containsTheAPIKeyOrSecret() throws {

@@ -77,8 +77,7 @@ import Testing
         await sync.trigger(account: acme).done.value
         let status = try #require(sync.status(account: acme, provider: .retell))
         #expect(status.ok == false)
-        #expect(status.error?.contains("retell answered 500") == true)
-        #expect(status.error?.contains("nothing was changed") == true)
+        #expect(status.error == "retell answered 500: internal error; nothing was changed")
         #expect(directory.image() == before)
     }
 
@@ -111,5 +110,73 @@ import Testing
         #expect(lister.callCount == 1)
         #expect(sync.status(account: acme, provider: .retell)?.running == false)
         #expect(sync.status(account: acme, provider: .retell)?.added == 1)
+    }
+
+    /// A lister that answers the same listing after `hold`, counting calls and how many run at once.
+    final class TimedLister: Sendable {
+        let hold: Duration
+        private let counts = Locked<(calls: Int, running: Int, maxRunning: Int)>((0, 0, 0))
+
+        init(hold: Duration) {
+            self.hold = hold
+        }
+
+        var calls: Int { counts.withLock { $0.calls } }
+        var maxRunning: Int { counts.withLock { $0.maxRunning } }
+
+        func list(_ connection: ProviderConnection) async -> SyncListing {
+            counts.withLock { counts in
+                counts.calls += 1
+                counts.running += 1
+                counts.maxRunning = max(counts.maxRunning, counts.running)
+            }
+            try? await Task.sleep(for: hold)
+            counts.withLock { $0.running -= 1 }
+            return .complete(SyncCoordinatorTests.listed([14155550001]), skipped: 0)
+        }
+    }
+
+    @Test func jittered_staysWithinTenPercent() {
+        func close(_ a: Duration, _ b: Duration) -> Bool { a - b < .microseconds(1) && b - a < .microseconds(1) }
+        let interval = Duration.seconds(300)
+        #expect(close(SyncCoordinator.jittered(interval, unit: 0), .seconds(270)))
+        #expect(close(SyncCoordinator.jittered(interval, unit: 0.5), .seconds(300)))
+        #expect(close(SyncCoordinator.jittered(interval, unit: 1), .seconds(330)))
+        #expect(close(SyncCoordinator.jittered(interval, unit: -3), .seconds(270)))
+        #expect(close(SyncCoordinator.jittered(interval, unit: 7), .seconds(330)))
+        #expect(close(SyncCoordinator.jittered(.milliseconds(200), unit: 0.25), .milliseconds(190)))
+    }
+
+    /// The schedule alone (no trigger from outside): several rounds, each delay jittered within
+    /// ±10% of the interval, and a listing slower than the interval is never joined by a second one
+    /// for the same connection (the rounds in between skip it).
+    @Test func schedule_syncsByItself_jitteredWithinTenPercent_neverTwoAtOnce() async throws {
+        let directory = try SyncCoordinatorTests.directory()
+        let acme = try Identifier("acme")
+        let lister = TimedLister(hold: .milliseconds(300))
+        let sync = SyncCoordinator(directory: directory, lister: { await lister.list($0) }, clock: { Timestamp.now })
+        let interval = Duration.milliseconds(50)
+        let delays = Locked<[Duration]>([])
+        sync.schedule(every: interval) { delay in
+            delays.withLock { $0.append(delay) }
+            try? await Task.sleep(for: delay)
+        }
+        for _ in 0..<500 where lister.calls < 3 || delays.withLock({ $0.count }) < 8 {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        sync.stop()
+        let chosen = delays.withLock { $0 }
+        #expect(lister.calls >= 3)
+        #expect(lister.maxRunning == 1)
+        // Rounds that came while a listing ran skipped it (without that, every round but the one
+        // still sleeping would have listed).
+        #expect(chosen.count > lister.calls + 1, "\(chosen.count) rounds, \(lister.calls) listings")
+        #expect(chosen.allSatisfy { $0 >= interval * 0.9 && $0 <= interval * 1.1 }, "\(chosen)")
+        #expect(Set(chosen).count > 1, "no jitter: \(chosen)")
+        for _ in 0..<200 where sync.status(account: acme, provider: .retell)?.running != false {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(sync.status(account: acme, provider: .retell)?.ok == true)
+        #expect(directory.number(account: acme, number: E164(key: 14155550001)!)?.status == .active)
     }
 }

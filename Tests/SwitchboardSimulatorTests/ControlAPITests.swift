@@ -87,6 +87,8 @@ import Testing
             ("POST", "/faults", #"{"endpoint":"retell.create-phone-call","fault":"status","status":302}"#, 400),
             ("POST", "/faults", #"{"endpoint":"retell.create-phone-call","fault":"stall"}"#, 400),
             ("POST", "/faults", #"{"endpoint":"retell.create-phone-call","fault":"garbage","count":-1}"#, 400),
+            ("POST", "/faults", #"{"endpoint":"retell.create-phone-call","fault":"garbage","after":-1}"#, 400),
+            ("POST", "/faults", #"{"endpoint":"retell.create-phone-call","fault":"garbage","after":"one"}"#, 400),
             ("GET", "/calls?provider=twilio", nil, 400),
             ("POST", "/reset?scope=some", nil, 400),
             ("GET", "/nothing", nil, 404),
@@ -124,6 +126,14 @@ import Testing
         _ = try await control(simulator, "POST", "/faults", body: #"{"endpoint":"bland.create-call","fault":"garbage"}"#)
         #expect(try await control(simulator, "DELETE", "/faults").status == 204)
         #expect(simulator.faults().isEmpty)
+        // A fault from the second request on.
+        let later = try await control(
+            simulator, "POST", "/faults", body: #"{"endpoint":"bland.list-inbound","fault":"status","status":500,"count":1,"after":1}"#)
+        #expect(later.status == 201 && later.json?["after"] == .integer(1))
+        #expect(try await control(simulator, "GET", "/faults").json?["faults"]?.elements?.first?["after"] == .integer(1))
+        var statuses: [Int] = []
+        for _ in 0..<3 { statuses.append(try await Client.send("GET", simulator.baseURL(.bland) + "/v1/inbound", headers: ["authorization": "bk"]).status) }
+        #expect(statuses == [200, 500, 200])
     }
 
     @Test func readBack_callsChangesRequests_inOrderWithBodies_thenReset() async throws {

@@ -241,6 +241,38 @@ import FoundationNetworking
         #expect(statuses == [500, 500, 429, 200])
     }
 
+    @Test func after_letsThatManyRequestsByThenApplies() async throws {
+        let fixture = try Fixture()
+        try fixture.addNumbers(.retell, count: 3)
+        try fixture.simulator.injectFault(.status(503, jsonBody: true), on: .retellListPhoneNumbers, count: 1, after: 2)
+        #expect(fixture.simulator.faults().first?.after == 2)
+        var statuses: [Int] = []
+        for _ in 0..<4 { statuses.append(try await fixture.call(.retell, "GET", "/v2/list-phone-numbers").status) }
+        #expect(statuses == [200, 200, 503, 200])
+        #expect(fixture.simulator.faults().isEmpty)
+    }
+
+    @Test func after_countsRequestsThatAnEarlierRuleAnswers() async throws {
+        let fixture = try Fixture()
+        try fixture.simulator.injectFault(.status(500, jsonBody: true), on: .vapiListPhoneNumbers, count: 1)
+        try fixture.simulator.injectFault(.rateLimited(retryAfterSeconds: 1), on: .vapiListPhoneNumbers, count: 1, after: 2)
+        var statuses: [Int] = []
+        for _ in 0..<4 { statuses.append(try await fixture.call(.vapi, "GET", "/phone-number").status) }
+        #expect(statuses == [500, 200, 429, 200])
+    }
+
+    @Test func after_failsThePageAfterAGoodOne() async throws {
+        let fixture = try Fixture()
+        try fixture.addNumbers(.retell, count: 3)
+        try fixture.simulator.injectFault(.garbage, on: .retellListPhoneNumbers, count: 1, after: 1)
+        let first = try await fixture.call(.retell, "GET", "/v2/list-phone-numbers?limit=2")
+        #expect(first.status == 200)
+        let key = try #require(first.json?["pagination_key"]?.stringValue)
+        let second = try await fixture.call(.retell, "GET", "/v2/list-phone-numbers?limit=2&pagination_key=\(key.replacingOccurrences(of: "+", with: "%2B"))")
+        #expect(second.status == 200 && second.json == nil)
+        #expect(fixture.simulator.requests().map(\.fault) == [nil, .garbage])
+    }
+
     @Test func injectFault_invalid_refusedWithReason() throws {
         let fixture = try Fixture()
         #expect(throws: SimulatorError.self) { try fixture.simulator.injectFault(.status(200, jsonBody: true), on: .vapiCreateCall) }
@@ -248,6 +280,7 @@ import FoundationNetworking
         #expect(throws: SimulatorError.self) { try fixture.simulator.injectFault(.nonE164Numbers, on: .vapiCreateCall) }
         #expect(throws: SimulatorError.self) { try fixture.simulator.injectFault(.garbage, on: .vapiCreateCall, count: 0) }
         #expect(throws: SimulatorError.self) { try fixture.simulator.injectFault(.stall(.zero), on: .vapiCreateCall) }
+        #expect(throws: SimulatorError.self) { try fixture.simulator.injectFault(.garbage, on: .vapiCreateCall, after: -1) }
         #expect(fixture.simulator.faults().isEmpty)
     }
 

@@ -8,10 +8,11 @@ public enum ProviderOperation: String, Sendable, Equatable {
 }
 
 /// Every way a provider's API can fail us, for every provider: the answer was not success, or it
-/// never came. Each maps to the status our server answers (502 for provider errors and garbage,
-/// 504 for timeouts, 429 with `Retry-After` passed on, 422 for a request we refuse to send) and a
-/// message. The provider's own message is quoted, shortened and with the connection's secrets
-/// blanked out; nothing here ever holds an API key.
+/// never came. Each maps to the status our server answers (SPEC §3 keeps 502/504 for a failed
+/// provider: 502 for provider errors, garbage and a provider's 429, whose `Retry-After` is passed
+/// on; 504 for timeouts; 422 for a request we refuse to send) and a message. The provider's own
+/// message is quoted, shortened and with the connection's secrets blanked out; nothing here ever
+/// holds an API key.
 public struct ProviderFailure: Error, Equatable, Sendable, CustomStringConvertible {
     public enum Kind: Equatable, Sendable {
         /// A non-success status other than 429, with the provider's message when it gave one.
@@ -44,13 +45,14 @@ public struct ProviderFailure: Error, Equatable, Sendable, CustomStringConvertib
         self.kind = kind
     }
 
-    /// The status our server answers with.
+    /// The status our server answers with. A provider's 429 is 502 too: it is the provider that
+    /// refused, not our router that is overloaded; `code`, `providerStatus` and `Retry-After`
+    /// say it was rate limiting.
     public var httpStatus: Int {
         switch kind {
         case .timeout: 504
-        case .rateLimited: 429
         case .invalidRequest: 422
-        case .status, .refused, .malformedAnswer, .unreachable, .truncatedAnswer, .incompleteListing: 502
+        case .status, .rateLimited, .refused, .malformedAnswer, .unreachable, .truncatedAnswer, .incompleteListing: 502
         }
     }
 
@@ -69,7 +71,8 @@ public struct ProviderFailure: Error, Equatable, Sendable, CustomStringConvertib
         }
     }
 
-    /// For a 429: how long the client should wait, when the provider said.
+    /// For a provider's 429: how long the client should wait, when the provider said (our answer
+    /// carries it as `Retry-After`).
     public var retryAfterSeconds: Int? {
         if case .rateLimited(let seconds, _) = kind { return seconds }
         return nil
@@ -97,21 +100,36 @@ public struct ProviderFailure: Error, Equatable, Sendable, CustomStringConvertib
         case .refused(let text):
             return "\(failed): it answered with an error\(quoted(text)); check the request's ids and numbers at \(provider)"
         case .malformedAnswer(let detail):
-            return "\(failed): its answer was not what its API documents (\(detail)); nothing was changed, try again later"
+            return "\(failed): its answer was not what its API documents (\(detail)); \(unclearOutcome)"
         case .timeout(let seconds):
-            return "\(failed): no answer within \(ProviderFailure.format(seconds)) s; nothing was changed here, try again later"
+            return "\(failed): no answer within \(ProviderFailure.format(seconds)) s; \(unclearOutcome)"
         case .unreachable(let detail):
             return "\(failed): could not reach it (\(detail)); check the connection's base_url and the network"
         case .truncatedAnswer(let detail):
-            return "\(failed): its answer was cut short (\(detail)); nothing was changed, try again"
+            return "\(failed): its answer was cut short (\(detail)); \(unclearOutcome)"
         case .incompleteListing(let detail):
-            return "\(failed): the listing could not be completed (\(detail)); nothing was changed"
+            return "\(failed): the listing could not be completed (\(detail))"
         case .invalidRequest(let detail):
             return "\(failed): the request was not sent: \(detail)"
         }
     }
 
     public var description: String { "\(code) (\(httpStatus)): \(message)" }
+
+    /// What to do after an answer we could not read, or none at all: the provider may have done
+    /// what it was asked (a slow provider still places the call), so a blind retry of a call could
+    /// dial the same person twice. A listing changes nothing at the provider; what it changes here
+    /// (nothing, when it fails) the sync's own status says.
+    private var unclearOutcome: String {
+        switch operation {
+        case .listNumbers:
+            "try again later"
+        case .pushAssignment:
+            "it may have been applied all the same; it is sent again until \(provider) confirms it"
+        case .createCall:
+            "the call may have been placed all the same: check \(provider)'s call list before retrying, so that nobody is dialled twice"
+        }
+    }
 
     private static func hint(_ status: Int, _ provider: Provider) -> String {
         switch status {

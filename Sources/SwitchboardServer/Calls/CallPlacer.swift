@@ -7,8 +7,9 @@ public import SwitchboardProviders
 ///
 /// Everything that can be refused is checked first, synchronously (400/404/422, nothing sent); the
 /// provider call is then returned as async work that the connection layer runs off the event loops.
-/// Provider failures become 502/504 (429 with Retry-After) carrying the provider's status and
-/// message; API keys never appear in them.
+/// Provider failures become 502/504 (SPEC §3) carrying the provider's status and message; a
+/// provider's 429 is 502 `provider_rate_limited` with `provider_status` 429 and the provider's
+/// `Retry-After` passed on. API keys never appear in them.
 public final class CallPlacer: Sendable {
     let directory: Directory
     let client: ProviderClient

@@ -128,7 +128,10 @@ public final class RouterService: Sendable {
             ManagementAPI(
                 directory: directory, adminToken: admin.token, metrics: metrics, events: events, sync: sync, push: push, calls: calls, clock: clock,
                 log: log))
-        log.info("ready", ["sync_interval_seconds": String(options.syncInterval.components.seconds)])
+        // Whole seconds from the command line; tests schedule sub-second intervals.
+        let (seconds, attoseconds) = options.syncInterval.components
+        let interval = attoseconds == 0 ? String(seconds) : String(Double(seconds) + Double(attoseconds) / 1e18)
+        log.info("ready", ["sync_interval_seconds": interval])
     }
 
     public var boundPort: UInt16? { server.boundPort }

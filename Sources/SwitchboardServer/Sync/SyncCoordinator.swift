@@ -101,15 +101,17 @@ public final class SyncCoordinator: Sendable {
         statuses.withLock { $0[Key(account: account, provider: provider)] }
     }
 
+    /// Waits between periodic rounds; tests pass their own to see the delays chosen.
+    public typealias Sleeper = @Sendable (Duration) async -> Void
+
     /// Syncs every connection of every account every `interval`, each round shifted by up to 10%
-    /// either way so that many routers do not hit a provider at the same instant. Replaces an
-    /// earlier schedule.
-    public func schedule(every interval: Duration) {
+    /// either way so that many routers do not hit a provider at the same instant. A round skips a
+    /// connection whose previous sync is still running (never two at once, see `trigger`).
+    /// Replaces an earlier schedule.
+    public func schedule(every interval: Duration, sleep: @escaping Sleeper = { try? await Task.sleep(for: $0) }) {
         let task = Task { [weak self] in
             while !Task.isCancelled {
-                let seconds = Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18
-                let jittered = seconds * Double.random(in: 0.9...1.1)
-                try? await Task.sleep(for: .milliseconds(Int64(jittered * 1000)))
+                await sleep(SyncCoordinator.jittered(interval, unit: Double.random(in: 0...1)))
                 guard !Task.isCancelled, let self else { return }
                 for account in self.directory.accounts() { self.trigger(account: account.id) }
             }
@@ -118,6 +120,11 @@ public final class SyncCoordinator: Sendable {
             old?.cancel()
             old = task
         }
+    }
+
+    /// `interval` shifted by -10% (`unit` 0) to +10% (`unit` 1).
+    static func jittered(_ interval: Duration, unit: Double) -> Duration {
+        interval * (0.9 + 0.2 * min(1, max(0, unit)))
     }
 
     /// Stops the periodic schedule (syncs in flight finish).
