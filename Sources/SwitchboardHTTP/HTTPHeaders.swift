@@ -108,6 +108,31 @@ public struct HTTPHeaders: Hashable, Sendable, RandomAccessCollection, Expressib
         return found.map { .one(self[$0].value) } ?? .absent
     }
 
+    /// What a byte-level lookup of a field that may appear only once found.
+    public enum SingleFieldBytes {
+        case absent
+        /// The value's bytes, valid only inside the closure they are passed to.
+        case one(UnsafeBufferPointer<UInt8>)
+        case repeated
+    }
+
+    /// As `single(lowercaseName:)`, handing the value's bytes to `body` instead of making a String.
+    public func withSingle<Result, Failure: Error>(
+        lowercaseName: StaticString, _ body: (SingleFieldBytes) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        try bytes.withUnsafeBufferPointer { bytes throws(Failure) in
+            var found: Span?
+            for span in spans {
+                let name = UnsafeBufferPointer(rebasing: bytes[Int(span.nameStart)..<Int(span.nameEnd)])
+                guard HTTPByte.equalsIgnoringCase(name, lowercase: lowercaseName) else { continue }
+                guard found == nil else { return try body(.repeated) }
+                found = span
+            }
+            guard let found else { return try body(.absent) }
+            return try body(.one(UnsafeBufferPointer(rebasing: bytes[Int(found.nameEnd)..<Int(found.valueEnd)])))
+        }
+    }
+
     /// Calls `body` with each field's name and value bytes, in order; no String is made.
     public func withFieldBytes<Failure: Error>(
         _ body: (_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) throws(Failure) -> Void

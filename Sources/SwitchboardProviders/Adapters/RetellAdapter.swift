@@ -31,24 +31,32 @@ public struct RetellAdapter: ProviderAdapter {
     /// `x-retell-signature: v=<ms>,d=<hex>`, hex = HMAC-SHA256(API key, body ‖ decimal ms).
     public func authenticate(headers: HTTPHeaders, body: [UInt8], connection: ProviderConnection, nowMillis: Int64) throws(WebhookError) {
         guard !connection.apiKey.isEmpty else { throw .credentialNotConfigured(provider: .retell, field: "api_key") }
-        guard let header = try WebhookHeaderLookup.single(headers, "x-retell-signature") else {
-            throw .missingCredentials(provider: .retell, expected: "x-retell-signature header")
-        }
-        let shape = "expected v=<unix time in ms>,d=<64 hex digits>"
-        // `v=<digits>,d=<hex>`, read over the bytes (no Character-level String indexing).
-        let utf8 = header.utf8
-        guard utf8.starts(with: "v=".utf8), let comma = utf8.firstIndex(of: UInt8(ascii: ",")) else {
-            throw .malformedCredentials(header: "x-retell-signature", problem: shape)
-        }
-        let timestamp = utf8[utf8.index(utf8.startIndex, offsetBy: 2)..<comma]
-        let digest = utf8[utf8.index(after: comma)...]
-        guard digest.starts(with: "d=".utf8) else { throw .malformedCredentials(header: "x-retell-signature", problem: shape) }
-        let millis = try WebhookTimestamp.parseMillis(timestamp, header: "x-retell-signature")
-        try WebhookTimestamp.check(millis, nowMillis: nowMillis, header: "x-retell-signature")
-        // The signed message is the body followed by the decimal timestamp.
-        try WebhookSignature.verifyHMAC(hexDigest: digest.dropFirst(2), key: connection.apiKey, header: "x-retell-signature") { mac in
-            mac.update(body)
-            mac.update(timestamp)
+        // `v=<digits>,d=<hex>`, read over the header's bytes: no String is made for it.
+        try headers.withSingle(lowercaseName: "x-retell-signature") { found throws(WebhookError) in
+            let header: UnsafeBufferPointer<UInt8>
+            switch found {
+            case .absent: throw .missingCredentials(provider: .retell, expected: "x-retell-signature header")
+            case .repeated: throw .malformedCredentials(header: "x-retell-signature", problem: "it appears more than once; send it once")
+            case .one(let bytes): header = bytes
+            }
+            let shape = "expected v=<unix time in ms>,d=<64 hex digits>"
+            guard header.count > 2, header[0] == UInt8(ascii: "v"), header[1] == UInt8(ascii: "="),
+                let comma = header.firstIndex(of: UInt8(ascii: ","))
+            else { throw .malformedCredentials(header: "x-retell-signature", problem: shape) }
+            let timestamp = UnsafeBufferPointer(rebasing: header[2..<comma])
+            let digest = UnsafeBufferPointer(rebasing: header[(comma + 1)...])
+            guard digest.count >= 2, digest[0] == UInt8(ascii: "d"), digest[1] == UInt8(ascii: "=") else {
+                throw .malformedCredentials(header: "x-retell-signature", problem: shape)
+            }
+            let millis = try WebhookTimestamp.parseMillis(timestamp, header: "x-retell-signature")
+            try WebhookTimestamp.check(millis, nowMillis: nowMillis, header: "x-retell-signature")
+            // The signed message is the body followed by the decimal timestamp.
+            try WebhookSignature.verifyHMAC(
+                hexDigest: UnsafeBufferPointer(rebasing: digest[2...]), key: connection.apiKey, header: "x-retell-signature"
+            ) { mac in
+                mac.update(body)
+                mac.update(UnsafeRawBufferPointer(timestamp))
+            }
         }
     }
 

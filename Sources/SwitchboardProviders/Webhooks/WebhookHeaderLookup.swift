@@ -17,14 +17,16 @@ public enum WebhookHeaderLookup {
     /// optional parameters (RFC 9110 §8.3.1); a `charset` parameter, if given, must be UTF-8,
     /// since RFC 8259 §8.1 allows no other encoding between systems.
     public static func checkContentType(_ headers: HTTPHeaders) throws(WebhookError) {
-        let value: String
-        switch headers.single(lowercaseName: "content-type") {
-        case .absent: throw .unsupportedMediaType(received: nil)
-        case .repeated: throw .unsupportedMediaType(received: "several Content-Type headers")
-        case .one(let found): value = found
+        // The usual value, exactly, is checked over the bytes: no String, no parameter walk.
+        let usual = try headers.withSingle(lowercaseName: "content-type") { found throws(WebhookError) -> Bool in
+            switch found {
+            case .absent: throw .unsupportedMediaType(received: nil)
+            case .repeated: throw .unsupportedMediaType(received: "several Content-Type headers")
+            case .one(let bytes): return WebhookHeaderLookup.equals(bytes, lowercase: "application/json")
+            }
         }
-        // The usual value, exactly: no parameters to walk.
-        if value.utf8.count == 16, WebhookHeaderLookup.asciiEqualsIgnoringCase(value.utf8[...], "application/json") { return }
+        if usual { return }
+        guard case .one(let value) = headers.single(lowercaseName: "content-type") else { throw .unsupportedMediaType(received: nil) }
         // Walk the `;`-separated parts as slices of the value: no array of parts is built.
         var rest = value.utf8[...]
         var first = true
@@ -56,6 +58,15 @@ public enum WebhookHeaderLookup {
         expected.withUTF8Buffer { wanted in
             guard bytes.count == wanted.count else { return false }
             return zip(bytes, wanted).allSatisfy { lower($0) == lower($1) }
+        }
+    }
+
+    /// `bytes` equal to a lowercase ASCII literal, ignoring the case of `bytes`.
+    private static func equals(_ bytes: UnsafeBufferPointer<UInt8>, lowercase literal: StaticString) -> Bool {
+        literal.withUTF8Buffer { wanted in
+            guard bytes.count == wanted.count else { return false }
+            for index in 0..<bytes.count where lower(bytes[index]) != wanted[index] { return false }
+            return true
         }
     }
 

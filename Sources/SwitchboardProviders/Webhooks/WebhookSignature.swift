@@ -13,16 +13,26 @@ enum WebhookSignature {
     }
 
     /// As above, the message fed in pieces by `feed` (a body, then a timestamp: no joined copy).
-    /// Allocation-free: the MAC stays on the stack and the hex is compared to it as it is decoded.
     static func verifyHMAC(
         hexDigest: Substring.UTF8View, key: String, header: StaticString, feed: (inout HMACSHA256) -> Void
+    ) throws(WebhookError) {
+        let contiguous: Result<Void, WebhookError>? = hexDigest.withContiguousStorageIfAvailable { digits in
+            Result { () throws(WebhookError) in try verifyHMAC(hexDigest: digits, key: key, header: header, feed: feed) }
+        }
+        if let contiguous { return try contiguous.get() }
+        try Array(hexDigest).withUnsafeBufferPointer { digits throws(WebhookError) in try verifyHMAC(hexDigest: digits, key: key, header: header, feed: feed) }
+    }
+
+    /// The hex digest as bytes. Allocation-free: the MAC stays on the stack and the hex is compared
+    /// to it as it is decoded.
+    static func verifyHMAC(
+        hexDigest: UnsafeBufferPointer<UInt8>, key: String, header: StaticString, feed: (inout HMACSHA256) -> Void
     ) throws(WebhookError) {
         var mac = HMACSHA256(key: key)
         feed(&mac)
         let check = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { expected in
             mac.finalize(into: expected.baseAddress!)
-            return hexDigest.withContiguousStorageIfAvailable { digits in compare(hex: digits, with: UnsafeBufferPointer(expected)) }
-                ?? Array(hexDigest).withUnsafeBufferPointer { digits in compare(hex: digits, with: UnsafeBufferPointer(expected)) }
+            return compare(hex: hexDigest, with: UnsafeBufferPointer(expected))
         }
         switch check {
         case .match: return

@@ -4,10 +4,18 @@ public enum WebhookTimestamp {
 
     /// Decimal milliseconds: 1 to 15 digits, nothing else.
     static func parseMillis(_ utf8: Substring.UTF8View, header: StaticString) throws(WebhookError) -> Int64 {
-        guard !utf8.isEmpty, utf8.count <= 15, utf8.allSatisfy(JSONScan.isDigit) else {
+        try parseMillis(digits: utf8, header: header)
+    }
+
+    static func parseMillis(_ bytes: UnsafeBufferPointer<UInt8>, header: StaticString) throws(WebhookError) -> Int64 {
+        try parseMillis(digits: bytes, header: header)
+    }
+
+    private static func parseMillis(digits: some Collection<UInt8>, header: StaticString) throws(WebhookError) -> Int64 {
+        guard !digits.isEmpty, digits.count <= 15, digits.allSatisfy(JSONScan.isDigit) else {
             throw .malformedCredentials(header: header.description, problem: "the timestamp must be the Unix time in milliseconds (decimal digits)")
         }
-        return utf8.reduce(Int64(0)) { $0 * 10 + Int64($1 - UInt8(ascii: "0")) }
+        return digits.reduce(Int64(0)) { $0 * 10 + Int64($1 - UInt8(ascii: "0")) }
     }
 
     /// Refuses a timestamp more than the tolerance away from `nowMillis`, in either direction.

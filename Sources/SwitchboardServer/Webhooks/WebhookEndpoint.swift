@@ -15,6 +15,7 @@ public final class WebhookEndpoint: Sendable {
     let events: EventLog
     let clock: @Sendable () -> Timestamp
     private let adapters: [any ProviderAdapter] = Provider.allCases.map { ProviderAdapters.adapter(for: $0) }
+    private static let jsonHeaders: HTTPHeaders = ["Content-Type": "application/json"]
 
     public init(directory: Directory, metrics: Metrics, events: EventLog, clock: @escaping @Sendable () -> Timestamp) {
         self.directory = directory
@@ -118,7 +119,14 @@ public final class WebhookEndpoint: Sendable {
                 accountSlot: slot, lane: lane)
         }
         var headers = HTTPHeaders()
-        if let contentType = reply.contentType { headers.append(name: "Content-Type", value: contentType) }
+        if let contentType = reply.contentType {
+            // The usual answer shares one prebuilt header list (a copy of it allocates nothing).
+            if contentType == "application/json" {
+                headers = WebhookEndpoint.jsonHeaders
+            } else {
+                headers.append(name: "Content-Type", value: contentType)
+            }
+        }
         return HTTPResponse(status: HTTPStatus(code: reply.status), headers: headers, body: reply.body)
     }
 
