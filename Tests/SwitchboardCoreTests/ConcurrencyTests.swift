@@ -127,4 +127,46 @@ import Testing
         }
         #expect(failures.withLock { $0 } == [])
     }
+
+    /// Rule 2 for outbound: an agent moved through numbers in order. A reader asking for its caller
+    /// ID sees a number it was given in a round from the last acknowledged one to the one in flight,
+    /// never an older one once a newer was acknowledged, and never a number it never had.
+    @Test func callerIDDuringMoves_seesOnlyAcknowledgedOrInFlightNumbers() throws {
+        let directory = try seeded()
+        let slot = directory.acmeSlot
+        let agent = ConcurrencyTests.agents[0]
+        let numbers = ConcurrencyTests.numbers
+        let acknowledged = Atomic<Int>(-1)
+        let failures = Mutex<[String]>([])
+        let rounds = 2000
+        onThreads(3) { thread in
+            if thread == 0 {
+                for round in 0..<rounds {
+                    _ = try? directory.assign(account: Fixture.id("acme"), number: E164(uncheckedKey: numbers[round % numbers.count]), agent: Fixture.id(agent))
+                    acknowledged.store(round, ordering: .releasing)
+                }
+                return
+            }
+            while true {
+                let floor = acknowledged.load(ordering: .acquiring)
+                switch directory.index.callerID(account: slot, agentID: agent) {
+                case .refused(let reason):
+                    // Before the first assignment only: the agent starts without a number.
+                    if floor >= 0 { failures.withLock { $0.append("refused \(reason) after round \(floor)") } }
+                case .chosen(let number, let source, _):
+                    let ceiling = acknowledged.load(ordering: .acquiring) + 1
+                    guard source == .assigned, let seen = numbers.firstIndex(of: number.key) else {
+                        failures.withLock { $0.append("caller ID \(number) (\(source)) is no number the agent was given") }
+                        break
+                    }
+                    if floor >= 0, ceiling - floor < numbers.count, !(floor...ceiling).contains(where: { $0 % numbers.count == seen }) {
+                        failures.withLock { $0.append("between rounds \(floor) and \(ceiling) the caller ID was \(number)") }
+                    }
+                }
+                if floor == rounds - 1 { return }
+            }
+        }
+        #expect(failures.withLock { $0 } == [])
+        #expect(directory.invariantViolations() == [])
+    }
 }

@@ -87,9 +87,15 @@ public final class RoutingIndex: Sendable {
         agentShards.reduce(0) { total, shard in total + shard.lock.withLock { shard.agents.count } }
     }
 
-    /// Bytes held by the number tables' slot arrays: the index's cost per number, agents aside.
+    /// Bytes held by the number tables' slot arrays: the number → agent map.
     public var numberTableBytes: Int {
         (0..<numberShards.count).reduce(0) { total, shard in total + numberShards.withLocked(shard) { $0.allocatedBytes } }
+    }
+
+    /// Bytes held by the agent tables' slot arrays: the agent → number map (each slot's entry holds
+    /// the agent's number; the agent records themselves are the agents' data, not the index's).
+    public var agentTableBytes: Int {
+        agentShards.reduce(0) { total, shard in total + shard.lock.withLock { shard.agents.allocatedBytes } }
     }
 }
 
