@@ -23,7 +23,7 @@ let package = Package(
         // Domain: E164, accounts, agents, numbers, the rules, the lock-sharded index. No sockets, no files.
         .target(name: "SwitchboardCore", swiftSettings: strict),
         // Snapshot + journal, recovery, compaction, export/import.
-        .target(name: "SwitchboardStore", dependencies: ["SwitchboardCore"], swiftSettings: strict),
+        .target(name: "SwitchboardStore", dependencies: ["SwitchboardCore", "CSwitchboardLinux"], swiftSettings: strict),
         // SHA-256, HMAC-SHA256, random tokens and constant-time comparison, through OpenSSL.
         .target(name: "SwitchboardCrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
         // HTTP/1.1: incremental parser, response encoder, limits. No sockets.

@@ -110,4 +110,10 @@ int csb_signal_default(int signo);
 /// Ignores `signo` (used for SIGPIPE).
 int csb_signal_ignore(int signo);
 
+/// Whether the CPU has the SSE4.2 CRC32 instruction (CRC-32C in hardware); 0 elsewhere.
+int csb_crc32c_hardware(void);
+/// Runs the CRC-32C register `crc` over `count` bytes with the CPU's CRC32 instruction (no
+/// initial or final inversion: the caller's convention). Only when `csb_crc32c_hardware()`.
+uint32_t csb_crc32c_update(uint32_t crc, const void *bytes, size_t count);
+
 #endif

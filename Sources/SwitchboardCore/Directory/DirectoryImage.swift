@@ -131,48 +131,114 @@ extension DirectoryState {
     /// `putAgent` (new agents, no number yet) for many agents at once, with the same checks; an
     /// agent that appears twice is refused. Like `bulkLoadNumbers`, only for a directory no reader
     /// can see yet: each agent shard is filled under one hold of its lock, sized once.
+    ///
+    /// Start-up has every core to itself, so the work runs in two halves side by side: each checks
+    /// half of the records and makes their agent records, then each fills half of the shards from
+    /// both halves' buckets. The first broken rule (by position) fails the whole load.
     mutating func bulkLoadAgents(_ agents: [AgentSpec], index: RoutingIndex, position: inout Int) throws(DirectoryError) {
-        var buckets = [[PendingAgent]](repeating: [], count: RoutingIndex.shardCount)
-        for shard in 0..<RoutingIndex.shardCount { buckets[shard].reserveCapacity(agents.count / RoutingIndex.shardCount + 64) }
-        var cachedAccount: (id: AccountID, slot: UInt32)?
         let start = position
-        for (offset, spec) in agents.enumerated() {
-            position = start + offset
-            let slot: UInt32
-            if let cachedAccount, cachedAccount.id == spec.account {
-                slot = cachedAccount.slot
-            } else {
-                slot = try self.slot(spec.account)
-                cachedAccount = (spec.account, slot)
-            }
-            _ = try FieldCheck.name(spec.name)
-            _ = try FieldCheck.providerID(spec.providerAgentID, field: "provider_agent_id")
-            let key = AgentKey(account: slot, id: spec.id.value)
-            buckets[key.shard].append(PendingAgent(key: key, entry: AgentEntry(record: AgentRecord.make(spec: spec, accountSlot: slot), number: 0), position: start + offset))
+        let slots = self.slots
+        let middle = agents.count / 2
+        let halves = [AgentHalf(agents[..<middle], start: start), AgentHalf(agents[middle...], start: start + middle)]
+        let done = DispatchGroup()
+        DispatchQueue.global(qos: .userInitiated).async(group: done) { halves[1].prepare(slots: slots) }
+        halves[0].prepare(slots: slots)
+        done.wait()
+        if let failure = halves.compactMap(\.failure).min(by: { $0.position < $1.position }) {
+            position = failure.position
+            throw failure.error
         }
-        var duplicate: (position: Int, id: AgentID)?
-        for (shardIndex, bucket) in buckets.enumerated() where !bucket.isEmpty {
-            let shard = index.agentShards[shardIndex]
-            shard.lock.withLock {
-                shard.agents.reserveCapacity(shard.agents.count + bucket.count)
-                for item in bucket {
-                    if shard.agents[item.key] != nil {
-                        if duplicate == nil || item.position < duplicate!.position { duplicate = (item.position, item.entry.record.id) }
-                        continue
-                    }
-                    shard.agents[item.key] = item.entry
-                }
-            }
+        // Shards 0..<32 on one thread, 32..<64 on the other; within a shard the first half's
+        // agents go in before the second's, so the later copy of a duplicate is the one refused.
+        let split = RoutingIndex.shardCount / 2
+        let duplicates = [DuplicateFinder(), DuplicateFinder()]
+        DispatchQueue.global(qos: .userInitiated).async(group: done) {
+            DirectoryState.fillAgentShards(split..<RoutingIndex.shardCount, from: halves, index: index, duplicates: duplicates[1])
         }
-        if let duplicate {
+        DirectoryState.fillAgentShards(0..<split, from: halves, index: index, duplicates: duplicates[0])
+        done.wait()
+        if let duplicate = duplicates.compactMap(\.first).min(by: { $0.position < $1.position }) {
             position = duplicate.position
             throw DirectoryError(.invalidField, "agent '\(duplicate.id)' appears twice: an agent exists once in its account")
         }
         // The sorted id copies are rebuilt from the index when a listing next needs them.
-        for bucket in buckets {
-            for item in bucket { agentLists[Int(item.key.account)].sortedCache = nil }
+        for half in halves {
+            for bucket in half.buckets {
+                for item in bucket { agentLists[Int(item.key.account)].sortedCache = nil }
+            }
         }
         position = start + agents.count
+    }
+
+    /// One half of `bulkLoadAgents`' records: checked and turned into agent entries by shard.
+    ///
+    /// `@unchecked Sendable`: `prepare` runs on one thread and writes `buckets` and `failure`; they
+    /// are read by other threads only after the `DispatchGroup.wait()` that follows it.
+    private final class AgentHalf: @unchecked Sendable {
+        let agents: ArraySlice<AgentSpec>
+        let start: Int
+        var buckets: [[PendingAgent]] = []
+        var failure: (position: Int, error: DirectoryError)?
+
+        init(_ agents: ArraySlice<AgentSpec>, start: Int) {
+            self.agents = agents
+            self.start = start
+        }
+
+        func prepare(slots: [AccountID: UInt32]) {
+            buckets = [[PendingAgent]](repeating: [], count: RoutingIndex.shardCount)
+            for shard in 0..<RoutingIndex.shardCount { buckets[shard].reserveCapacity(agents.count / RoutingIndex.shardCount + 64) }
+            var cachedAccount: (id: AccountID, slot: UInt32)?
+            for (offset, spec) in zip(agents.indices, agents) {
+                let position = start + (offset - agents.startIndex)
+                do throws(DirectoryError) {
+                    let slot: UInt32
+                    if let cachedAccount, cachedAccount.id == spec.account {
+                        slot = cachedAccount.slot
+                    } else {
+                        guard let found = slots[spec.account] else { throw .unknownAccount(spec.account) }
+                        slot = found
+                        cachedAccount = (spec.account, slot)
+                    }
+                    _ = try FieldCheck.name(spec.name)
+                    _ = try FieldCheck.providerID(spec.providerAgentID, field: "provider_agent_id")
+                    let key = AgentKey(account: slot, id: spec.id.value)
+                    buckets[key.shard].append(
+                        PendingAgent(key: key, entry: AgentEntry(record: AgentRecord.make(spec: spec, accountSlot: slot), number: 0), position: position))
+                } catch {
+                    failure = (position, error)
+                    return
+                }
+            }
+        }
+    }
+
+    /// The first agent found twice by a `fillAgentShards` call.
+    ///
+    /// `@unchecked Sendable`: written by one thread, read after the `DispatchGroup.wait()`.
+    private final class DuplicateFinder: @unchecked Sendable {
+        var first: (position: Int, id: AgentID)?
+    }
+
+    /// Puts the prepared agents of `shards` into the index, both halves' buckets in order.
+    private static func fillAgentShards(_ shards: Range<Int>, from halves: [AgentHalf], index: RoutingIndex, duplicates: DuplicateFinder) {
+        for shardIndex in shards {
+            let count = halves.reduce(0) { $0 + $1.buckets[shardIndex].count }
+            guard count > 0 else { continue }
+            let shard = index.agentShards[shardIndex]
+            shard.lock.withLock {
+                shard.agents.reserveCapacity(shard.agents.count + count)
+                for half in halves {
+                    for item in half.buckets[shardIndex] {
+                        if shard.agents[item.key] != nil {
+                            if duplicates.first == nil || item.position < duplicates.first!.position { duplicates.first = (item.position, item.entry.record.id) }
+                            continue
+                        }
+                        shard.agents[item.key] = item.entry
+                    }
+                }
+            }
+        }
     }
 
     /// An agent of `bulkLoadAgents` on its way into its shard.
@@ -253,14 +319,15 @@ extension DirectoryState {
                     let key = AgentKey(account: slot, id: agentID.value)
                     let shard = index.agentShards[key.shard]
                     let found: Result<AgentRecord, DirectoryError> = shard.lock.withLock {
-                        guard let entry = shard.agents[key] else { return .failure(.unknownAgent(agentID, in: spec.account)) }
                         do throws(DirectoryError) {
-                            try DirectoryState.checkAssignable(spec, to: entry)
+                            let entry = try shard.agents.setNumber(spec.number.key, of: key) { entry throws(DirectoryError) in
+                                try DirectoryState.checkAssignable(spec, to: entry)
+                            }
+                            guard let entry else { return .failure(.unknownAgent(agentID, in: spec.account)) }
+                            return .success(entry.record)
                         } catch {
                             return .failure(error)
                         }
-                        _ = shard.agents.setNumber(spec.number.key, of: key)
-                        return .success(entry.record)
                     }
                     record = try found.get()
                 }

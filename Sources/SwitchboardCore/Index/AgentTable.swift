@@ -76,6 +76,19 @@ struct AgentTable {
         return true
     }
 
+    /// One probe for "check this agent, then give it the number": `check` sees the entry as it
+    /// is; if it returns, the number is set in place and the entry (as it was) returned. Nil when
+    /// there is no such agent.
+    mutating func setNumber<Failure: Error>(
+        _ number: UInt64, of key: AgentKey, after check: (AgentEntry) throws(Failure) -> Void
+    ) throws(Failure) -> AgentEntry? {
+        guard let position = find(key) else { return nil }
+        let entry = slots[position].entry.unsafelyUnwrapped
+        try check(entry)
+        slots[position].entry!.number = number
+        return entry
+    }
+
     /// Grows the table ahead of a bulk load so it is not rehashed on the way.
     mutating func reserveCapacity(_ expected: Int) {
         guard expected * 4 > slots.count * 3 else { return }
