@@ -7,24 +7,11 @@ import Glibc
 
 /// `switchboard serve`'s limit flags reach the real server, and bad values are refused by name.
 @Suite struct ServeCommandTests {
-    /// One raw request over a new connection; the status of the answer (0 if none).
+    /// One raw request over a new connection; the status of the answer (-1 if none).
     static func status(port: UInt16, _ request: String) -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let connected = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0, request.withCString({ send(fd, $0, strlen($0), Int32(MSG_NOSIGNAL)) }) > 0 else { return 0 }
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let count = recv(fd, &buffer, buffer.count, 0)
-        guard count > 12 else { return 0 }
-        return Int(String(decoding: buffer[9..<12], as: UTF8.self)) ?? 0
+        guard let connection = try? RawConnection(port: port) else { return -1 }
+        connection.send(request)
+        return RawConnection.status(connection.readResponse())
     }
 
     @Test func limitFlags_reachTheServer() throws {

@@ -170,6 +170,24 @@ extension DirectoryState {
         position = start + agents.count
     }
 
+    /// Account slots for a bulk load, remembering the last one found: records come grouped by
+    /// account, so most look-ups are one string comparison instead of a dictionary probe.
+    struct AccountSlots {
+        let slots: [AccountID: UInt32]
+        var last: (id: AccountID, slot: UInt32)?
+
+        init(_ slots: [AccountID: UInt32]) {
+            self.slots = slots
+        }
+
+        mutating func slot(_ account: AccountID) throws(DirectoryError) -> UInt32 {
+            if let last, last.id == account { return last.slot }
+            guard let found = slots[account] else { throw .unknownAccount(account) }
+            last = (account, found)
+            return found
+        }
+    }
+
     /// One half of `bulkLoadAgents`' records: checked and turned into agent entries by shard.
     ///
     /// `@unchecked Sendable`: `prepare` runs on one thread and writes `buckets` and `failure`; they
@@ -188,18 +206,11 @@ extension DirectoryState {
         func prepare(slots: [AccountID: UInt32]) {
             buckets = [[PendingAgent]](repeating: [], count: RoutingIndex.shardCount)
             for shard in 0..<RoutingIndex.shardCount { buckets[shard].reserveCapacity(agents.count / RoutingIndex.shardCount + 64) }
-            var cachedAccount: (id: AccountID, slot: UInt32)?
+            var accounts = AccountSlots(slots)
             for (offset, spec) in zip(agents.indices, agents) {
                 let position = start + (offset - agents.startIndex)
                 do throws(DirectoryError) {
-                    let slot: UInt32
-                    if let cachedAccount, cachedAccount.id == spec.account {
-                        slot = cachedAccount.slot
-                    } else {
-                        guard let found = slots[spec.account] else { throw .unknownAccount(spec.account) }
-                        slot = found
-                        cachedAccount = (spec.account, slot)
-                    }
+                    let slot = try accounts.slot(spec.account)
                     _ = try FieldCheck.name(spec.name)
                     _ = try FieldCheck.providerID(spec.providerAgentID, field: "provider_agent_id")
                     let key = AgentKey(account: slot, id: spec.id.value)
@@ -300,18 +311,11 @@ extension DirectoryState {
         var buckets = [[Pending]](repeating: [], count: RoutingIndex.shardCount)
         for shard in 0..<RoutingIndex.shardCount { buckets[shard].reserveCapacity(numbers.count / RoutingIndex.shardCount + 64) }
         var firstError: (position: Int, error: DirectoryError)?
-        var cachedAccount: (id: AccountID, slot: UInt32)?
+        var accounts = AccountSlots(slots)
         for (offset, image) in numbers.enumerated() {
             let spec = image.spec
             do throws(DirectoryError) {
-                let slot: UInt32
-                if let cachedAccount, cachedAccount.id == spec.account {
-                    slot = cachedAccount.slot
-                } else {
-                    guard let found = slots[spec.account] else { throw .unknownAccount(spec.account) }
-                    slot = found
-                    cachedAccount = (spec.account, slot)
-                }
+                let slot = try accounts.slot(spec.account)
                 _ = try FieldCheck.providerID(spec.providerNumberID, field: "provider_number_id")
                 var record: AgentRecord?
                 if let agentID = spec.agentID {
@@ -367,29 +371,18 @@ extension DirectoryState {
         cold.reserveCapacity(cold.count + numbers.count)
         // Each account's list sized exactly, once: reserving all the numbers for every account
         // wasted eight bytes a number per account.
+        // An unknown account fails the index half; this half only skips its numbers.
         var perAccount = [Int](repeating: 0, count: lists.count)
-        var countingAccount: (id: AccountID, slot: Int)?
+        var counting = AccountSlots(slots)
         for image in numbers {
-            if let countingAccount, countingAccount.id == image.spec.account {
-                perAccount[countingAccount.slot] += 1
-            } else if let found = slots[image.spec.account] {
-                countingAccount = (image.spec.account, Int(found))
-                perAccount[Int(found)] += 1
-            }
+            if let found = try? counting.slot(image.spec.account) { perAccount[Int(found)] += 1 }
         }
         for (slot, count) in perAccount.enumerated() where count > 0 { lists[slot].keys.reserveCapacity(lists[slot].keys.count + count) }
-        var cachedAccount: (id: AccountID, slot: Int)?
+        var accounts = AccountSlots(slots)
         for image in numbers {
             let spec = image.spec
-            let slot: Int
-            if let cachedAccount, cachedAccount.id == spec.account {
-                slot = cachedAccount.slot
-            } else {
-                // An unknown account fails the index half; this half only skips it.
-                guard let found = slots[spec.account] else { continue }
-                slot = Int(found)
-                cachedAccount = (spec.account, slot)
-            }
+            guard let found = try? accounts.slot(spec.account) else { continue }
+            let slot = Int(found)
             cold[spec.number.key] = ColdNumber(number: spec.number, providerNumberID: spec.providerNumberID, lastSyncedAt: image.lastSyncedAt)
             lists[slot].append(spec.number.key)
         }
