@@ -1,6 +1,7 @@
 // The few Linux interfaces Glibc's Swift overlay does not import, or imports awkwardly:
 // epoll (its event struct is packed on x86-64), eventfd, accept4/SOCK_NONBLOCK (GNU extensions),
-// the CPU affinity count, an async-signal-safe signal forwarder, and relaxed atomic counters.
+// the CPU affinity count, an async-signal-safe signal forwarder, relaxed atomic counters, and
+// CRC-32C through the SSE4.2 instruction.
 //
 // Everything here is a thin wrapper: it returns what the syscall returns and leaves errno as the
 // syscall set it, so the Swift side (SwitchboardPosix's `Posix` wrapper) retries EINTR and turns
