@@ -69,8 +69,7 @@ public struct HTTPHeaders: Hashable, Sendable, RandomAccessCollection, Expressib
 
     /// The first value of the field `name` (case-insensitive), or nil.
     public func first(named name: String) -> String? {
-        guard let position = positions(named: name).first else { return nil }
-        return self[position].value
+        firstPosition(named: name).map { self[$0].value }
     }
 
     /// Every value of the field `name` (case-insensitive), in order.
@@ -80,7 +79,7 @@ public struct HTTPHeaders: Hashable, Sendable, RandomAccessCollection, Expressib
 
     /// Whether a field `name` (case-insensitive) is present.
     public func contains(name: String) -> Bool {
-        !positions(named: name).isEmpty
+        firstPosition(named: name) != nil
     }
 
     /// What a lookup of a field that may appear only once found.
@@ -94,18 +93,13 @@ public struct HTTPHeaders: Hashable, Sendable, RandomAccessCollection, Expressib
     /// The field `lowercaseName` (a lowercase ASCII literal, compared case-insensitively over the
     /// bytes), for fields that must appear at most once. Only the value found becomes a String.
     public func single(lowercaseName: StaticString) -> SingleField {
-        var found: Int?
-        let repeated = bytes.withUnsafeBufferPointer { bytes in
-            for (position, span) in spans.enumerated() {
-                let name = UnsafeBufferPointer(rebasing: bytes[Int(span.nameStart)..<Int(span.nameEnd)])
-                guard HTTPByte.equalsIgnoringCase(name, lowercase: lowercaseName) else { continue }
-                guard found == nil else { return true }
-                found = position
+        withSingle(lowercaseName: lowercaseName) { found in
+            switch found {
+            case .absent: .absent
+            case .repeated: .repeated
+            case .one(let value): .one(String(decoding: value, as: UTF8.self))
             }
-            return false
         }
-        if repeated { return .repeated }
-        return found.map { .one(self[$0].value) } ?? .absent
     }
 
     /// What a byte-level lookup of a field that may appear only once found.
@@ -187,13 +181,20 @@ public struct HTTPHeaders: Hashable, Sendable, RandomAccessCollection, Expressib
 
     /// Positions of the fields named `name` (case-insensitive), compared over the bytes.
     private func positions(named name: String) -> [Int] {
+        spans.indices.filter { nameEquals(at: $0, name) }
+    }
+
+    /// The first field named `name`, found without building an array (the per-request look-up).
+    private func firstPosition(named name: String) -> Int? {
+        spans.indices.first { nameEquals(at: $0, name) }
+    }
+
+    private func nameEquals(at position: Int, _ name: String) -> Bool {
         var name = name
+        let span = spans[position]
         return name.withUTF8 { wanted in
             bytes.withUnsafeBufferPointer { bytes in
-                spans.indices.filter { position in
-                    let span = spans[position]
-                    return HTTPByte.equalsIgnoringCase(UnsafeBufferPointer(rebasing: bytes[Int(span.nameStart)..<Int(span.nameEnd)]), wanted)
-                }
+                HTTPByte.equalsIgnoringCase(UnsafeBufferPointer(rebasing: bytes[Int(span.nameStart)..<Int(span.nameEnd)]), wanted)
             }
         }
     }

@@ -192,13 +192,7 @@ import Testing
     @Test func verify_tornTail_isReportedAndTheFileIsLeftAsItIs() throws {
         let temp = TemporaryDirectory("verify-torn")
         defer { temp.remove() }
-        let (store, _) = try Store.open(at: temp.path)
-        try Sample.populate(store.directory)
-        try store.close()
-        let journal = temp.path + "/" + temp.journals().last!
-        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: journal)))
-        bytes.removeLast(3)
-        try Data(bytes).write(to: URL(fileURLWithPath: journal))
+        let (journal, bytes) = try temp.populatedStoreWithDamagedJournal { $0.removeLast(3) }
 
         let verification = try SnapshotTool.verify(data: temp.path)
         let tail = try #require(verification.report.tail)
@@ -222,13 +216,7 @@ import Testing
     @Test func verify_flippedByteInTheMiddle_namesFileAndOffsetAndWhatToDo() throws {
         let temp = TemporaryDirectory("verify-middle")
         defer { temp.remove() }
-        let (store, _) = try Store.open(at: temp.path)
-        try Sample.populate(store.directory)
-        try store.close()
-        let journal = temp.path + "/" + temp.journals().last!
-        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: journal)))
-        bytes[bytes.count / 2] ^= 0x01
-        try Data(bytes).write(to: URL(fileURLWithPath: journal))
+        let (journal, bytes) = try temp.populatedStoreWithDamagedJournal { $0[$0.count / 2] ^= 0x01 }
 
         let error = try #require(throws: JournalCorruption.self) { try SnapshotTool.verify(data: temp.path) }
         #expect(error.path == journal)

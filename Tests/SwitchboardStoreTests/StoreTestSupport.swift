@@ -17,6 +17,19 @@ struct TemporaryDirectory {
     func files() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted() }
 
     func journals() -> [String] { files().filter { $0.hasPrefix("journal-") } }
+
+    /// Fills a store here with `Sample.populate`, closes it, then damages its newest journal with
+    /// `damage`. Returns the journal's path and its bytes as left on disk.
+    func populatedStoreWithDamagedJournal(_ damage: (inout [UInt8]) -> Void) throws -> (journal: String, bytes: [UInt8]) {
+        let (store, _) = try Store.open(at: path)
+        try Sample.populate(store.directory)
+        try store.close()
+        let journal = path + "/" + journals().last!
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: journal)))
+        damage(&bytes)
+        try Data(bytes).write(to: URL(fileURLWithPath: journal))
+        return (journal, bytes)
+    }
 }
 
 enum Sample {

@@ -104,13 +104,7 @@ import Testing
     @Test func flippedByteInTheMiddle_isAClearError() throws {
         let temp = TemporaryDirectory()
         defer { temp.remove() }
-        let (store, _) = try Store.open(at: temp.path)
-        try Sample.populate(store.directory)
-        try store.close()
-        let journal = temp.path + "/" + temp.journals().last!
-        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: journal)))
-        bytes[bytes.count / 2] ^= 0x01
-        try Data(bytes).write(to: URL(fileURLWithPath: journal))
+        let (journal, bytes) = try temp.populatedStoreWithDamagedJournal { $0[$0.count / 2] ^= 0x01 }
         #expect {
             try Store.open(at: temp.path)
         } throws: { error in
