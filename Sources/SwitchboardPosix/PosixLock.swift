@@ -21,7 +21,12 @@ package final class PosixLock: @unchecked Sendable {
         condition.initialize(to: pthread_cond_t())
         var result = pthread_mutex_init(mutex, nil)
         precondition(result == 0, "pthread_mutex_init failed: \(result)")
-        result = pthread_cond_init(condition, nil)
+        // Timed waits measure against the monotonic clock: a wall-clock step must not stretch them.
+        var attributes = pthread_condattr_t()
+        pthread_condattr_init(&attributes)
+        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+        result = pthread_cond_init(condition, &attributes)
+        pthread_condattr_destroy(&attributes)
         precondition(result == 0, "pthread_cond_init failed: \(result)")
     }
 
@@ -49,6 +54,17 @@ package final class PosixLock: @unchecked Sendable {
     func wait() {
         let result = pthread_cond_wait(condition, mutex)
         assert(result == 0)
+    }
+
+    /// Like `wait`, but returns after `nanoseconds` at most (measured on the monotonic clock).
+    func wait(nanoseconds: Int64) {
+        var deadline = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &deadline)
+        let total = Int64(deadline.tv_nsec) + max(0, nanoseconds)
+        deadline.tv_sec += Int(total / 1_000_000_000)
+        deadline.tv_nsec = Int(total % 1_000_000_000)
+        let result = pthread_cond_timedwait(condition, mutex, &deadline)
+        assert(result == 0 || result == ETIMEDOUT)
     }
 
     /// Wakes every thread in `wait`.
@@ -100,5 +116,22 @@ package final class Guarded<Value>: @unchecked Sendable {
         defer { lock.unlock() }
         while !condition(value) { lock.wait() }
         return body(&value)
+    }
+
+    /// Sleeps until `condition` holds or `timeout` has passed (whichever is first), then runs
+    /// `body` with the lock held; `body` sees whether the condition held.
+    package func wait<Result>(
+        until condition: (Value) -> Bool, timeout: Duration, then body: (inout Value, _ held: Bool) -> Result
+    ) -> Result {
+        let deadline = ContinuousClock.now + timeout
+        lock.lock()
+        defer { lock.unlock() }
+        while !condition(value) {
+            let left = ContinuousClock.now.duration(to: deadline)
+            guard left > .zero else { return body(&value, false) }
+            let (seconds, attoseconds) = left.components
+            lock.wait(nanoseconds: seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        }
+        return body(&value, true)
     }
 }

@@ -1,4 +1,4 @@
-public import SwitchboardCore
+import SwitchboardCore
 import Foundation
 
 /// Offline work on a data directory, behind `switchboard snapshot verify | export | import`: the

@@ -55,12 +55,12 @@ import Testing
         let bland = Fixtures.connection(.bland)
         let move = AssignmentPush(number: Fixtures.e164("+14155550123"), providerNumberID: "+14155550123", previousProviderAgentID: "a", providerAgentID: "b")
         let ok = InMemoryTransport([.respond(.json(200, #"{"status":"success"}"#)), .respond(.json(200, #"{"status":"success"}"#))])
-        try await ProviderClient(transport: ok).push(move, connection: bland)
+        try ProviderClient(transport: ok).push(move, connection: bland)
         #expect(ok.requests.map(\.url) == ["https://api.bland.ai/v2/agents/a/inbound/detach", "https://api.bland.ai/v2/agents/b/inbound/attach"])
 
         let failing = InMemoryTransport([.respond(ProviderResponse(status: 500)), .respond(.json(200, "{}"))])
-        await #expect(throws: ProviderFailure(provider: .bland, operation: .pushAssignment, kind: .status(500, providerMessage: nil))) {
-            try await ProviderClient(transport: failing).push(move, connection: bland)
+        #expect(throws: ProviderFailure(provider: .bland, operation: .pushAssignment, kind: .status(500, providerMessage: nil))) {
+            try ProviderClient(transport: failing).push(move, connection: bland)
         }
         #expect(failing.requests.count == 1)
     }

@@ -32,6 +32,35 @@ import Testing
         #expect(!seen.lowercased().contains("cookie"))
     }
 
+    /// `body` on a thread of its own, as the push threads call `sendBlocking` (never on a Swift
+    /// concurrency thread, which the URLSession bridge itself needs).
+    static func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: body()) }.start()
+        }
+    }
+
+    @Test(arguments: TransportKind.allCases) func sendBlocking_answers_andEndsByItsDeadline(kind: TransportKind) async throws {
+        let server = try LoopbackServer([URLSessionTransportTests.response("202 Accepted", body: "queued"), .stall(seconds: 3)])
+        defer { server.stop() }
+        let transport = kind.make()
+        defer { transport.shutdown() }
+        let answered = await URLSessionTransportTests.onOwnThread {
+            Result { () throws(TransportError) in try transport.sendBlocking(ProviderRequest(method: .post, url: server.url + "/a", headers: [:], body: [1]), timeout: .seconds(5)) }
+        }
+        let response = try answered.get()
+        #expect(response.status == 202)
+        #expect(response.body == Array("queued".utf8))
+        #expect(server.requests.first?.hasPrefix("POST /a HTTP/1.1\r\n") == true)
+
+        let started = ContinuousClock.now
+        let stalled = await URLSessionTransportTests.onOwnThread {
+            Result { () throws(TransportError) in try transport.sendBlocking(ProviderRequest(method: .get, url: server.url + "/slow", headers: [:]), timeout: .milliseconds(500)) }
+        }
+        #expect(throws: TransportError.timedOut) { try stalled.get() }
+        #expect(ContinuousClock.now - started < .seconds(2.5))
+    }
+
     @Test(arguments: TransportKind.allCases) func send_rateLimited_keepsRetryAfter(kind: TransportKind) async throws {
         let server = try LoopbackServer([URLSessionTransportTests.response("429 Too Many Requests", headers: ["Retry-After: 7"], body: "slow down")])
         defer { server.stop() }
@@ -196,6 +225,10 @@ struct TestTransport: ProviderTransport {
 
     func send(_ request: ProviderRequest, timeout: Duration) async throws(TransportError) -> ProviderResponse {
         try await base.send(request, timeout: timeout)
+    }
+
+    func sendBlocking(_ request: ProviderRequest, timeout: Duration) throws(TransportError) -> ProviderResponse {
+        try base.sendBlocking(request, timeout: timeout)
     }
 
     func shutdown() { stop() }

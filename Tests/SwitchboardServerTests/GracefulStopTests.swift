@@ -74,7 +74,7 @@ import Glibc
         // Port 0: the kernel picks a free port, read back from the "listening" log line (a fixed or
         // random port can collide with another test's connection and fail the start-up).
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-sigterm-\(UUID().uuidString).log").path
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: log) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: GracefulStopTests.executable)

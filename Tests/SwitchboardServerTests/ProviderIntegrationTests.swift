@@ -464,7 +464,7 @@ import Testing
         #expect(try eventually { try retellAgent(14155550102) == "pa_retell" && retellAgent(14155550101) == nil })
         // Bland attaches to the agent.
         #expect(try rig.router.request("PUT", "/v1/accounts/acme/numbers/+14155550301/agent", json: #"{"agent_id":"bland-agent"}"#).status == 200)
-        #expect(try eventually { rig.simulator.numberChanges(provider: .bland).contains { $0.operation == .blandAttach } })
+        #expect(eventually { rig.simulator.numberChanges(provider: .bland).contains { $0.operation == .blandAttach } })
         // A failing provider: the assignment stands, diagnosis says so, the retry gets through.
         try rig.simulator.injectFault(.status(500, jsonBody: true), on: .retellUpdatePhoneNumber, count: 1)
         #expect(try rig.router.request("DELETE", "/v1/accounts/acme/numbers/+14155550102/agent").status == 200)

@@ -15,7 +15,7 @@ import Testing
         func failNext(_ count: Int) { lock.withLock { failuresLeft = count } }
         var recorded: [PushJob] { lock.withLock { jobs } }
 
-        func push(_ job: PushJob) async -> PushResult {
+        func push(_ job: PushJob) -> PushResult {
             lock.withLock {
                 jobs.append(job)
                 if failuresLeft > 0 {
@@ -56,8 +56,8 @@ import Testing
     @Test func assignAndReassign_pushTheBindingsOfEveryTouchedNumber() async throws {
         let directory = try PushQueueTests.directory()
         let pusher = RecordingPusher()
-        let queue = PushQueue(directory: directory, pusher: { await pusher.push($0) }, clock: { .now })
-        let worker = queue.start()
+        let queue = PushQueue(directory: directory, pusher: { pusher.push($0) }, clock: { .now })
+        try queue.start()
         defer { queue.stop() }
 
         try directory.assign(account: PushQueueTests.acme, number: PushQueueTests.one, agent: try Identifier("a"))
@@ -79,15 +79,15 @@ import Testing
         #expect(await PushQueueTests.eventually { pusher.recorded.count == 4 })
         #expect(pusher.recorded.last?.providerAgentID == nil)
         queue.stop()
-        await worker.value
+        #expect(queue.waitStopped(timeout: .seconds(10)), "the push threads did not end after stop")
     }
 
     @Test func failingProvider_isRetriedAndShowsInStatus() async throws {
         let directory = try PushQueueTests.directory()
         let pusher = RecordingPusher()
         pusher.failNext(2)
-        let queue = PushQueue(directory: directory, pusher: { await pusher.push($0) }, clock: { .now }, firstRetry: .milliseconds(20), maxRetry: .milliseconds(40))
-        _ = queue.start()
+        let queue = PushQueue(directory: directory, pusher: { pusher.push($0) }, clock: { .now }, firstRetry: .milliseconds(20), maxRetry: .milliseconds(40))
+        try queue.start()
         defer { queue.stop() }
         try directory.assign(account: PushQueueTests.acme, number: PushQueueTests.one, agent: try Identifier("b"))
         #expect(await PushQueueTests.eventually { queue.status(account: PushQueueTests.acme, number: PushQueueTests.one)?.state == .failed })
@@ -110,13 +110,13 @@ import Testing
         private(set) var overlaps = 0
         private(set) var count = 0
 
-        func push(_ job: PushJob) async -> PushResult {
+        func push(_ job: PushJob) -> PushResult {
             lock.withLock {
                 running[job.number, default: 0] += 1
                 if running[job.number]! > 1 { overlaps += 1 }
                 maxRunning = max(maxRunning, running.values.reduce(0, +))
             }
-            try? await Task.sleep(for: .milliseconds(2))
+            usleep(2_000)
             lock.withLock {
                 running[job.number]! -= 1
                 if running[job.number] == 0 { running[job.number] = nil }
@@ -145,8 +145,8 @@ import Testing
             try directory.putNumber(NumberSpec(account: acme, number: number, provider: .retell, providerNumberID: number.description, status: .active, agentID: nil))
         }
         let pusher = SlowPusher()
-        let queue = PushQueue(directory: directory, pusher: { await pusher.push($0) }, clock: { .now }, concurrency: 4)
-        let worker = queue.start()
+        let queue = PushQueue(directory: directory, pusher: { pusher.push($0) }, clock: { .now }, concurrency: 4)
+        try queue.start()
         var random = SplitMix(seed: 7)
         for _ in 0..<600 {
             let number = numbers[Int(random.next() % UInt64(numbers.count))]
@@ -169,7 +169,7 @@ import Testing
             }
         }
         queue.stop()
-        await worker.value
+        #expect(queue.waitStopped(timeout: .seconds(10)), "the push threads did not end after stop")
     }
 
     @Test func backOff_doublesUpToTheCap() throws {

@@ -17,7 +17,7 @@ import Glibc
     @Test func limitFlags_reachTheServer() throws {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-serve-\(UUID().uuidString)").path
         let log = data + ".log"
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         defer {
             try? FileManager.default.removeItem(atPath: data)
             try? FileManager.default.removeItem(atPath: log)

@@ -105,15 +105,15 @@ import Testing
         let number = try #require(try fixture.addNumbers(provider, count: 1).first)
         let connection = try connection(fixture, provider)
         try await withClient { client in
-            try await client.push(
+            try client.push(
                 AssignmentPush(number: number.number, providerNumberID: number.id, previousProviderAgentID: nil, providerAgentID: "agent_a"),
                 connection: connection)
             #expect(try fixture.simulator.number(number.number, provider: provider, apiKey: Fixture.key(provider))?.agentID == "agent_a")
-            try await client.push(
+            try client.push(
                 AssignmentPush(number: number.number, providerNumberID: number.id, previousProviderAgentID: "agent_a", providerAgentID: "agent_b"),
                 connection: connection)
             #expect(try fixture.simulator.number(number.number, provider: provider, apiKey: Fixture.key(provider))?.agentID == "agent_b")
-            try await client.push(
+            try client.push(
                 AssignmentPush(number: number.number, providerNumberID: number.id, previousProviderAgentID: "agent_b", providerAgentID: nil),
                 connection: connection)
         }

@@ -31,10 +31,18 @@ public struct ProviderClient: Sendable {
     }
 
     /// Mirrors an assignment at the provider: its requests in order, stopping at the first failure.
-    public func push(_ push: AssignmentPush, connection: ProviderConnection) async throws(ProviderFailure) {
+    /// Blocks the calling thread (a push worker's, never a Swift concurrency thread) for up to
+    /// `timeout` a request: pushes run on threads of their own, where an exchange without hops is
+    /// what keeps a thousand reassignments a second cheap.
+    public func push(_ push: AssignmentPush, connection: ProviderConnection) throws(ProviderFailure) {
         let adapter = ProviderAdapters.adapter(for: connection.provider)
         for request in try adapter.pushRequests(push, connection: connection) {
-            let response = try await exchange(request, connection, .pushAssignment).get()
+            let response: ProviderResponse
+            do {
+                response = try transport.sendBlocking(request, timeout: timeout)
+            } catch {
+                throw failure(error, connection, .pushAssignment)
+            }
             try adapter.checkPushResponse(response, connection: connection)
         }
     }
@@ -54,15 +62,19 @@ public struct ProviderClient: Sendable {
         do {
             return .success(try await transport.send(request, timeout: timeout))
         } catch {
-            let kind: ProviderFailure.Kind
-            switch error {
-            case .timedOut: kind = .timeout(seconds: timeout.seconds)
-            case .unreachable(let detail): kind = .unreachable(detail: detail)
-            case .truncatedBody(let detail): kind = .truncatedAnswer(detail: detail)
-            case .invalidRequest(let detail): kind = .invalidRequest(detail: detail)
-            case .cancelled: kind = .unreachable(detail: "the request was cancelled")
-            }
-            return .failure(ProviderFailure(provider: connection.provider, operation: operation, kind: kind))
+            return .failure(failure(error, connection, operation))
         }
+    }
+
+    private func failure(_ error: TransportError, _ connection: ProviderConnection, _ operation: ProviderOperation) -> ProviderFailure {
+        let kind: ProviderFailure.Kind
+        switch error {
+        case .timedOut: kind = .timeout(seconds: timeout.seconds)
+        case .unreachable(let detail): kind = .unreachable(detail: detail)
+        case .truncatedBody(let detail): kind = .truncatedAnswer(detail: detail)
+        case .invalidRequest(let detail): kind = .invalidRequest(detail: detail)
+        case .cancelled: kind = .unreachable(detail: "the request was cancelled")
+        }
+        return ProviderFailure(provider: connection.provider, operation: operation, kind: kind)
     }
 }

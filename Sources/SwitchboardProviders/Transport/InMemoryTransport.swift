@@ -41,6 +41,11 @@ public final class InMemoryTransport: ProviderTransport {
     public var timeouts: [Duration] { state.withLock { $0.timeouts } }
 
     public func send(_ request: ProviderRequest, timeout: Duration) async throws(TransportError) -> ProviderResponse {
+        try sendBlocking(request, timeout: timeout)
+    }
+
+    /// Answers at once (nothing blocks here): the same outcome as `send`.
+    public func sendBlocking(_ request: ProviderRequest, timeout: Duration) throws(TransportError) -> ProviderResponse {
         let scripted: Answer?
         let handler: (@Sendable (ProviderRequest) -> Answer)?
         (scripted, handler) = state.withLock { state in

@@ -62,6 +62,12 @@ public final class PooledHTTPTransport: ProviderTransport {
         return try result.get()
     }
 
+    /// The exchange on the calling thread (a push worker's): no hop to the queue and back.
+    public func sendBlocking(_ request: ProviderRequest, timeout: Duration) throws(TransportError) -> ProviderResponse {
+        guard let target = PlainHTTPTarget(request.url) else { return try fallback.sendBlocking(request, timeout: timeout) }
+        return try exchange(request, target, deadline: .now + timeout).get()
+    }
+
     /// Resumes the caller once: with the exchange's result, or with `.cancelled` if that came first.
     private final class Waiter: Sendable {
         private let state = Locked<(continuation: CheckedContinuation<Result<ProviderResponse, TransportError>, Never>?, early: Result<ProviderResponse, TransportError>?, done: Bool)>((nil, nil, false))

@@ -1,4 +1,5 @@
 public import SwitchboardCore
+import SwitchboardPosix
 
 /// One update of a provider's own per-number agent setting: after it, calls to `number` reach
 /// `providerAgentID` (nil: no agent) even when the provider cannot reach our webhook.
@@ -18,8 +19,9 @@ public enum PushResult: Sendable, Equatable {
     case failed(String, retryAfter: Duration?)
 }
 
-/// Performs one push against the provider (the providers' clients, or a test double).
-public typealias NumberPusher = @Sendable (PushJob) async -> PushResult
+/// Performs one push against the provider (the providers' clients, or a test double). It runs on
+/// one of the queue's own threads and may block it for as long as the exchange takes.
+public typealias NumberPusher = @Sendable (PushJob) -> PushResult
 
 /// Keeps each provider's per-number agent binding in step with our assignments.
 ///
@@ -28,7 +30,14 @@ public typealias NumberPusher = @Sendable (PushJob) async -> PushResult
 /// assigned and its agent active; else none) and pushes that, so many quick changes collapse into
 /// one push and pushes can never apply out of order. Up to `concurrency` numbers are pushed at once
 /// (never one number twice at once), and the bookkeeping is O(log n) per change, so a burst of
-/// thousands of reassignments drains at the providers' pace, not ours. Failures are retried with
+/// thousands of reassignments drains at the providers' pace, not ours.
+///
+/// The pushes run on `concurrency` threads of the queue's own (`sb-push-N`), each taking the next
+/// due number and pushing it with a blocking exchange. Why threads and not tasks: with a task per
+/// push, a sleeper task and the transport's own queue, a push crossed about a dozen threads (task
+/// group, cooperative pool, Dispatch queue and back), and at a thousand reassignments a second
+/// those context switches were half of what a write cost the router. Here an enqueue wakes one
+/// idle thread, which blocks only on the provider's socket. Failures are retried with
 /// exponential back-off (1 s doubling to 5 min, or the provider's Retry-After) and show in the
 /// number's diagnosis. A push never undoes or delays the local assignment: it happens after the
 /// change is acknowledged.
@@ -59,15 +68,15 @@ public final class PushQueue: Sendable {
     private struct State {
         var statuses: [Key: Status] = [:]
         var schedule = PushSchedule<Key>()
-        /// The worker's current sleep: enqueue and stop cancel it to wake the worker.
-        var sleeper: Task<Void, Never>?
         var stopped = false
+        /// Push threads started and not yet ended.
+        var threads = 0
     }
 
     let directory: Directory
     private let pusher: NumberPusher
     private let clock: @Sendable () -> Timestamp
-    private let state = Locked(State())
+    private let state = Guarded(State())
     /// The first retry's delay, doubled per failure up to `maxRetry`.
     let firstRetry: Duration
     let maxRetry: Duration
@@ -89,18 +98,30 @@ public final class PushQueue: Sendable {
         self.concurrency = concurrency
     }
 
-    /// Starts watching the directory's changes and the worker that pushes them.
-    public func start() -> Task<Void, Never> {
+    /// Starts watching the directory's changes and the threads that push them.
+    public func start() throws {
         directory.observe { [weak self] change, effect in self?.changed(change, effect) }
-        return Task { await self.work() }
+        for number in 0..<concurrency {
+            state.withLock { $0.threads += 1 }
+            do {
+                try PosixThread.spawn(name: "sb-push-\(number)") { [self] in work() }
+            } catch {
+                state.withLockNotifying { $0.threads -= 1 }
+                stop()
+                throw error
+            }
+        }
     }
 
-    /// Stops the worker after the pushes in progress, if any.
+    /// Stops the threads after the pushes in progress, if any; returns at once.
     public func stop() {
-        state.withLock { state in
-            state.stopped = true
-            state.sleeper?.cancel()
-        }
+        state.withLockNotifying { $0.stopped = true }
+    }
+
+    /// Waits (at most `timeout`) until every push thread has ended, after `stop`; whether they had.
+    @discardableResult
+    public func waitStopped(timeout: Duration = .seconds(30)) -> Bool {
+        state.wait(until: { $0.threads == 0 }, timeout: timeout) { _, ended in ended }
     }
 
     /// The push status of a number, if a change ever touched it.
@@ -150,68 +171,44 @@ public final class PushQueue: Sendable {
 
     func enqueue(account: AccountID, number: E164, previousHint: String?, after delay: Duration = .zero) {
         let key = Key(account: account, number: number)
-        state.withLock { state in
+        // Wakes one idle push thread, if any; a busy one looks at the schedule when it is done.
+        state.withLockNotifying(all: false) { state in
             let hint = state.schedule.entry(key)?.previousHint ?? previousHint
             state.schedule.schedule(key, Pending(due: .now + delay, previousHint: hint))
             var status = state.statuses[key] ?? Status(state: .pending)
             status.state = .pending
             status.attempts = delay == .zero ? 0 : status.attempts
             state.statuses[key] = status
-            state.sleeper?.cancel()
         }
     }
 
-    // MARK: The worker
+    // MARK: The push threads
 
-    /// Starts every due push while fewer than `concurrency` run, with one sleeper beside them that
-    /// an enqueue, a stop or the earliest due time wakes; each finished push or wake starts the round
-    /// again. After a stop, the pushes in progress finish and nothing new starts.
-    private func work() async {
-        await withTaskGroup(of: Key?.self) { group in
-            var running = 0
-            var sleeping = false
-            while true {
-                let (due, stopped) = state.withLock { state in
-                    (state.stopped ? [] : state.schedule.takeDue(now: .now, limit: concurrency - running), state.stopped)
-                }
-                if stopped { break }
-                for (key, pending) in due {
-                    group.addTask { await self.push(key, pending); return key }
-                    running += 1
-                }
-                if !sleeping && running < concurrency {
-                    group.addTask { await self.sleepUntilWokenOrDue(); return nil }
-                    sleeping = true
-                }
-                guard let finished = await group.next() else { break }
-                if let key = finished {
-                    running -= 1
-                    state.withLock { $0.schedule.finished(key) }
-                } else {
-                    sleeping = false
-                }
+    /// One push thread: takes the next due number (sleeping until one is due, an enqueue wakes it,
+    /// or a second has passed), pushes it, and again, until the queue stops. A push in progress
+    /// when the queue stops is finished; nothing new starts.
+    private func work() {
+        while let (key, pending) = nextDue() {
+            push(key, pending)
+            state.withLock { $0.schedule.finished(key) }
+        }
+        state.withLockNotifying { $0.threads -= 1 }
+    }
+
+    private func nextDue() -> (Key, Pending)? {
+        while true {
+            let wait = state.withLock { state in
+                state.schedule.earliestDue().map { min(max(ContinuousClock.now.duration(to: $0), .zero), .seconds(1)) } ?? .seconds(1)
             }
-            for await finished in group {
-                if let key = finished { state.withLock { $0.schedule.finished(key) } }
+            let taken = state.wait(until: { $0.stopped || $0.schedule.topIsDue(now: .now) }, timeout: wait) { state, _ -> (Key, Pending)?? in
+                if state.stopped { return .some(nil) }
+                return state.schedule.takeDue(now: .now, limit: 1).first.map { .some($0) }
             }
+            if let taken { return taken }
         }
     }
 
-    /// Waits for an enqueue, a stop, or the earliest retry coming due (at most a second).
-    private func sleepUntilWokenOrDue() async {
-        let earliest = state.withLock { $0.schedule.earliestDue() }
-        let wait = min(earliest.map { ContinuousClock.now.duration(to: $0) } ?? .seconds(1), .seconds(1))
-        let sleeper = Task { _ = try? await Task.sleep(for: max(wait, .milliseconds(1))) }
-        state.withLock { state in
-            state.sleeper = sleeper
-            // An enqueue or stop between the worker's check and now would have found no sleeper.
-            if state.stopped || (state.schedule.earliestDue().map { $0 <= .now } ?? false) { sleeper.cancel() }
-        }
-        await sleeper.value
-        state.withLock { $0.sleeper = nil }
-    }
-
-    private func push(_ key: Key, _ pending: Pending) async {
+    private func push(_ key: Key, _ pending: Pending) {
         guard let number = directory.number(account: key.account, number: key.number) else { return }
         guard let connection = directory.connection(account: key.account, provider: number.provider) else {
             state.withLock { $0.statuses[key]?.state = .notConnected }
@@ -232,7 +229,7 @@ public final class PushQueue: Sendable {
         let job = PushJob(
             connection: connection, number: number.number, providerNumberID: number.providerNumberID,
             previousProviderAgentID: previous, providerAgentID: desired)
-        let result = await pusher(job)
+        let result = pusher(job)
         let now = clock()
         var retry: Duration?
         state.withLock { state in

@@ -59,6 +59,12 @@ struct PushSchedule<Key: Hashable> {
         return heap.first?.due
     }
 
+    /// Whether the heap's top is due at `now`: the cheap check a sleeping push thread makes. The top
+    /// may be stale: then `takeDue` takes nothing, and `earliestDue` drops it before the next sleep.
+    func topIsDue(now: ContinuousClock.Instant) -> Bool {
+        heap.first.map { $0.due <= now } ?? false
+    }
+
     /// Takes up to `limit` numbers due at `now`, earliest first, and marks them in flight.
     mutating func takeDue(now: ContinuousClock.Instant, limit: Int) -> [(key: Key, entry: Entry)] {
         var taken: [(key: Key, entry: Entry)] = []

@@ -119,7 +119,7 @@ public final class RouterService: Sendable {
         let clock: @Sendable () -> Timestamp = { Timestamp.now }
         let sync = SyncCoordinator(directory: directory, lister: RouterService.lister(client), clock: clock, log: log)
         let push = PushQueue(directory: directory, pusher: RouterService.pusher(client), clock: clock, log: log)
-        _ = push.start()
+        try push.start()
         sync.schedule(every: options.syncInterval)
         workers.withLock { $0 = (sync, push) }
         let calls = CallPlacer(directory: directory, client: client, events: events, clock: clock)
@@ -198,14 +198,14 @@ public final class RouterService: Sendable {
         }
     }
 
-    /// The push of an assignment through the providers' client.
+    /// The push of an assignment through the providers' client (blocking: it runs on a push thread).
     static func pusher(_ client: ProviderClient) -> NumberPusher {
         { job in
             let push = AssignmentPush(
                 number: job.number, providerNumberID: job.providerNumberID, previousProviderAgentID: job.previousProviderAgentID,
                 providerAgentID: job.providerAgentID)
             do throws(ProviderFailure) {
-                try await client.push(push, connection: job.connection)
+                try client.push(push, connection: job.connection)
                 return .done
             } catch {
                 return .failed(error.message, retryAfter: error.retryAfterSeconds.map { Duration.seconds($0) })
