@@ -5,6 +5,8 @@
 // journal order is exactly the apply order. One flusher thread takes the whole
 // pending buffer, writes it with one write loop, syncs once, and wakes every
 // waiter whose ticket that sync covered: N concurrent writers share one fsync.
+// A caller that would rather not wait registers a callback (`whenDurable`),
+// which the flusher runs right after that sync; the router's writes answer so.
 //
 // Durability: a new journal file is fsynced (header) and so is its directory (the
 // name) before any frame goes into it; batches appended afterwards are made
@@ -153,6 +155,23 @@ public final class JournalWriter: Sendable {
         }
     }
 
+    /// Calls `body` once the frame with `ticket` is written and synced (with nil), or once it can
+    /// never be (with the writer's failure, or `closed`), instead of blocking: on the flusher
+    /// thread right after the sync that covered it, or on the calling thread if that already
+    /// happened. Callbacks covered by one sync run in ticket order. `body` must not block and must
+    /// not call back into this writer: the next batch waits for it.
+    public func whenDurable(_ ticket: UInt64, _ body: @escaping @Sendable ((any Error)?) -> Void) {
+        let outcome: (any Error)?? = core.state.withLock { state in
+            precondition(ticket <= state.appended, "whenDurable(\(ticket)) for a ticket never issued")
+            if state.durable >= ticket { return .some(nil) }
+            if let failure = state.failure { return .some(failure) }
+            if state.flusherExited { return .some(JournalWriterError.closed(path: state.path)) }
+            state.callbacks.append(Core.Callback(ticket: ticket, body: body))
+            return .none
+        }
+        if let outcome { body(outcome) }
+    }
+
     /// Blocks until everything appended so far is durable.
     public func flush() throws {
         try waitDurable(core.state.withLock { $0.appended })
@@ -250,6 +269,26 @@ extension JournalWriter {
             var flusherExited = false
             var rotation: Rotation?
             var path: String
+            /// `whenDurable` callbacks not yet covered by a sync.
+            var callbacks: [Callback] = []
+
+            /// Takes the callbacks `durable` now covers, in ticket order.
+            mutating func takeCovered() -> [Callback] {
+                guard !callbacks.isEmpty else { return [] }
+                var covered: [Callback] = []
+                callbacks.removeAll { callback in
+                    guard callback.ticket <= durable else { return false }
+                    covered.append(callback)
+                    return true
+                }
+                covered.sort { $0.ticket < $1.ticket }
+                return covered
+            }
+        }
+
+        struct Callback {
+            let ticket: UInt64
+            let body: @Sendable ((any Error)?) -> Void
         }
 
         /// Condition the flusher waits on: work arrived.
@@ -286,8 +325,14 @@ extension JournalWriter {
             var batch: [UInt8] = []
             defer {
                 try? file.close()
-                state.withLock { $0.flusherExited = true }
+                // Whatever is still waiting can never be covered now.
+                let (left, error) = state.withLock { state -> ([Callback], any Error) in
+                    state.flusherExited = true
+                    defer { state.callbacks = [] }
+                    return (state.callbacks, state.failure ?? JournalWriterError.closed(path: state.path))
+                }
                 state.broadcast(Core.progress)
+                for callback in left.sorted(by: { $0.ticket < $1.ticket }) { callback.body(error) }
             }
             while true {
                 let work: Work = state.withLock(waitingOn: Core.work, until: { state in
@@ -319,8 +364,12 @@ extension JournalWriter {
                         fail(error)
                         return
                     }
-                    state.withLock { $0.durable = ticket }
+                    let covered = state.withLock { state in
+                        state.durable = ticket
+                        return state.takeCovered()
+                    }
                     state.broadcast(Core.progress)
+                    for callback in covered { callback.body(nil) }
                 case .rotate(let ticket, let path):
                     do {
                         if !batch.isEmpty { try write(batch, to: file) }
@@ -338,12 +387,14 @@ extension JournalWriter {
                     } catch {
                         result = .failure(error)  // keep appending to the old file
                     }
-                    state.withLock { state in
+                    let covered = state.withLock { state in
                         state.durable = ticket
                         state.rotation!.result = result
                         if case .success = result { state.path = path }
+                        return state.takeCovered()
                     }
                     state.broadcast(Core.progress)
+                    for callback in covered { callback.body(nil) }
                 }
                 // Reuse the buffer's capacity, unless one huge batch inflated it.
                 if batch.capacity > 8 << 20 { batch = [] } else { batch.removeAll(keepingCapacity: true) }

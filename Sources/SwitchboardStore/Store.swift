@@ -249,6 +249,19 @@ final class StoreJournal: ChangeJournal, @unchecked Sendable {
         try reportingFailure { try writer.waitDurable(ticket) }
     }
 
+    func whenDurable(_ ticket: UInt64, _ body: @escaping @Sendable ((any Error)?) -> Void) {
+        guard let writer = state.withLock({ $0.writer }) else {
+            body(StoreError(.closed, path: "", "the store is closed"))
+            return
+        }
+        writer.whenDurable(ticket) { [self] error in
+            // As `reportingFailure` says it: once the writer has failed, the failure.
+            guard let error else { return body(nil) }
+            if error is JournalWriterError { return body(error) }
+            body(failure ?? error)
+        }
+    }
+
     func rotate(to path: String) throws {
         try reportingFailure { try state.withLock { state in try state.writer?.rotate(toNewFileAt: path) } }
     }

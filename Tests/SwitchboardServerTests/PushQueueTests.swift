@@ -84,19 +84,29 @@ import Testing
 
     @Test func failingProvider_isRetriedAndShowsInStatus() async throws {
         let directory = try PushQueueTests.directory()
-        let pusher = RecordingPusher()
-        pusher.failNext(2)
-        let queue = PushQueue(directory: directory, pusher: { pusher.push($0) }, clock: { .now }, firstRetry: .milliseconds(20), maxRetry: .milliseconds(40))
+        let recorder = RecordingPusher()
+        recorder.failNext(2)
+        // The second attempt (the first retry) is held until the test has looked at the failed
+        // state: polling for a state that lasts only until the next retry would race the queue.
+        let secondAttempt = DispatchSemaphore(value: 0)
+        let calls = Locked(0)
+        let pusher: NumberPusher = { job in
+            if calls.withLock({ $0 += 1; return $0 }) == 2 { _ = secondAttempt.wait(timeout: .now() + 10) }
+            return recorder.push(job)
+        }
+        let queue = PushQueue(directory: directory, pusher: pusher, clock: { .now }, firstRetry: .milliseconds(20), maxRetry: .milliseconds(40))
         try queue.start()
         defer { queue.stop() }
         try directory.assign(account: PushQueueTests.acme, number: PushQueueTests.one, agent: try Identifier("b"))
-        #expect(await PushQueueTests.eventually { queue.status(account: PushQueueTests.acme, number: PushQueueTests.one)?.state == .failed })
+        #expect(await PushQueueTests.eventually { calls.withLock { $0 } == 2 })
         let failed = try #require(queue.status(account: PushQueueTests.acme, number: PushQueueTests.one))
+        #expect(failed.state == .failed)
         #expect(failed.lastError?.contains("upstream down") == true)
         // The local assignment stands whatever the provider says.
         #expect(directory.number(account: PushQueueTests.acme, number: PushQueueTests.one)?.agentID?.value == "b")
+        secondAttempt.signal()
         #expect(await PushQueueTests.eventually { queue.status(account: PushQueueTests.acme, number: PushQueueTests.one)?.state == .ok })
-        #expect(pusher.recorded.count == 3)
+        #expect(recorder.recorded.count == 3)
         #expect(queue.status(account: PushQueueTests.acme, number: PushQueueTests.one)?.attempts == 3)
     }
 

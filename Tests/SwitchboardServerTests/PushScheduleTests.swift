@@ -4,7 +4,7 @@ import Testing
 
 /// The push queue's bookkeeping: due order, replacement, and no overlapping pushes of one number.
 @Suite struct PushScheduleTests {
-    typealias Entry = PushSchedule<Int>.Entry
+    typealias Entry = PushSchedule<Int, String>.Entry
     static let start = ContinuousClock.now
 
     static func at(_ milliseconds: Int, hint: String? = nil) -> Entry {
@@ -12,7 +12,7 @@ import Testing
     }
 
     @Test func takesDueNumbersEarliestFirst_upToTheLimit() {
-        var schedule = PushSchedule<Int>()
+        var schedule = PushSchedule<Int, String>()
         for (key, due) in [(1, 30), (2, 10), (3, 20), (4, 500)] { schedule.schedule(key, PushScheduleTests.at(due)) }
         #expect(schedule.earliestDue() == PushScheduleTests.start + .milliseconds(10))
         let first = schedule.takeDue(now: PushScheduleTests.start + .milliseconds(100), limit: 2)
@@ -30,7 +30,7 @@ import Testing
     }
 
     @Test func rescheduling_replacesTheDueTime_andLeavesNoGhost() {
-        var schedule = PushSchedule<Int>()
+        var schedule = PushSchedule<Int, String>()
         schedule.schedule(7, PushScheduleTests.at(1000, hint: "old"))
         schedule.schedule(7, PushScheduleTests.at(5, hint: "new"))
         #expect(schedule.waitingCount == 1)
@@ -44,7 +44,7 @@ import Testing
     }
 
     @Test func aNumberScheduledWhileInFlight_waitsForThatPushToFinish() {
-        var schedule = PushSchedule<Int>()
+        var schedule = PushSchedule<Int, String>()
         schedule.schedule(1, PushScheduleTests.at(0))
         #expect(schedule.takeDue(now: PushScheduleTests.start, limit: 10).map(\.key) == [1])
         schedule.schedule(1, PushScheduleTests.at(0, hint: "again"))
@@ -59,7 +59,7 @@ import Testing
 
     /// Against a plain model: thousands of random schedules, takes and finishes.
     @Test func randomOperations_matchAModel() {
-        var schedule = PushSchedule<Int>()
+        var schedule = PushSchedule<Int, String>()
         var waiting: [Int: Int] = [:]  // key → due (ms)
         var inFlight = Set<Int>()
         var random = SplitMix(seed: 42)

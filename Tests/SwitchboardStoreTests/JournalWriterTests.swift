@@ -126,6 +126,67 @@ import Testing
         }
     }
 
+    @Test func whenDurable_runsAfterTheSyncThatCoversIt_inTicketOrder() throws {
+        try withDirectory { directory in
+            let path = directory + "/journal"
+            // The flusher's syncs wait for the test's go, so the callbacks are surely registered
+            // before the sync that covers them, and none can run before it.
+            let gate = Gate()
+            let writer = try JournalWriter(path: path, create: true, faults: JournalFaults(beforeSync: { gate.waitOpen() }))
+            let seen = Mutex<[(ticket: UInt64, durable: UInt64, error: Bool)]>([])
+            let tickets = try (0..<20).map { try writer.append(payload($0)) }
+            // Registered newest first: they still run oldest first.
+            for ticket in tickets.reversed() {
+                writer.whenDurable(ticket) { error in
+                    let durable = writer.durableCount
+                    seen.withLock { $0.append((ticket, durable, error != nil)) }
+                }
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+            #expect(seen.withLock { $0.isEmpty }, "nothing is told before the sync")
+            gate.open()
+            try writer.flush()
+            // The flusher tells the callbacks right after it wakes the waiters: give it a moment.
+            for _ in 0..<2000 where seen.withLock({ $0.count }) < tickets.count { usleep(1000) }
+            let calls = seen.withLock { $0 }
+            #expect(calls.map(\.ticket) == tickets)
+            #expect(calls.allSatisfy { $0.durable >= $0.ticket && !$0.error })
+
+            // Registered after its sync: told at once, on the calling thread.
+            let told = Mutex<Bool>(false)
+            writer.whenDurable(tickets[0]) { error in told.withLock { $0 = error == nil } }
+            #expect(told.withLock { $0 })
+            try writer.close()
+        }
+    }
+
+    @Test func whenDurable_afterAFailedSync_isToldTheFailure_andNeverSuccess() throws {
+        try withDirectory { directory in
+            let path = directory + "/journal"
+            let switchBox = FaultSwitch()
+            let gate = Gate()
+            let writer = try JournalWriter(
+                path: path, create: true,
+                faults: JournalFaults(beforeSync: {
+                    gate.waitOpen()
+                    if switchBox.on.load(ordering: .relaxed) { throw SystemError(call: "fsync", errno: 5, path: path) }
+                }))
+            switchBox.on.store(true, ordering: .relaxed)
+            let errors = Mutex<[String]>([])
+            let ticket = try writer.append([1])
+            writer.whenDurable(ticket) { error in errors.withLock { $0.append(error.map { "\($0)" } ?? "durable") } }
+            gate.open()
+            #expect(throws: SystemError.self) { try writer.waitDurable(ticket) }
+            // A later registration of the same ticket: the failure, at once.
+            writer.whenDurable(ticket) { error in errors.withLock { $0.append(error.map { "\($0)" } ?? "durable") } }
+            // The flusher tells the first callback as it exits, after it woke the waiters.
+            for _ in 0..<2000 where errors.withLock({ $0.count }) < 2 { usleep(1000) }
+            let failure = "\(SystemError(call: "fsync", errno: 5, path: path))"
+            #expect(errors.withLock { $0 } == [failure, failure])
+            #expect(throws: SystemError.self) { try writer.close() }
+        }
+    }
+
     @Test func tornWrite_failsTheWriterAndLeavesATornTail() throws {
         try withDirectory { directory in
             let path = directory + "/journal"
@@ -285,6 +346,13 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         try body(directory.path)
     }
+}
+
+/// Holds the flusher's syncs until the test opens it.
+private final class Gate: Sendable {
+    private let isOpen = Atomic<Bool>(false)
+    func open() { isOpen.store(true, ordering: .releasing) }
+    func waitOpen() { while !isOpen.load(ordering: .acquiring) { usleep(1000) } }
 }
 
 /// A fault toggled by the test while the flusher thread reads it.

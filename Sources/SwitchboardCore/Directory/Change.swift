@@ -15,12 +15,28 @@ public enum Change: Hashable, Sendable {
 
 /// Where the directory sends each change before applying it. `append` is called under the
 /// directory's writer lock, in the order changes apply, and must not wait on the disk; the caller
-/// then waits with `waitDurable` outside the lock, so concurrent writers share one fsync.
+/// then waits with `waitDurable` outside the lock, so concurrent writers share one fsync, or asks
+/// to be told with `whenDurable` (see `Directory.deferringDurability`).
 public protocol ChangeJournal: Sendable {
     /// Queues the change; returns a ticket for `waitDurable`. Throwing refuses the change.
     func append(_ change: Change) throws -> UInt64
     /// Returns once the change with this ticket is on disk; throws if it can never be.
     func waitDurable(_ ticket: UInt64) throws
+    /// Calls `body` once, when the change with this ticket is on disk (nil) or can never be (the
+    /// error `waitDurable` would throw). It may run on another thread and must not block.
+    func whenDurable(_ ticket: UInt64, _ body: @escaping @Sendable ((any Error)?) -> Void)
+}
+
+extension ChangeJournal {
+    /// For journals with nothing better: waits on the calling thread.
+    public func whenDurable(_ ticket: UInt64, _ body: @escaping @Sendable ((any Error)?) -> Void) {
+        do {
+            try waitDurable(ticket)
+            body(nil)
+        } catch {
+            body(error)
+        }
+    }
 }
 
 /// What applying a change did.

@@ -30,7 +30,8 @@ public final class Directory: Sendable {
     }
 
     /// Applies `change` and returns once it is durable (when there is a journal): the return is the
-    /// acknowledgement. The change is visible to readers from the moment it applies, a moment before
+    /// acknowledgement; inside `Directory.deferringDurability`, it returns once journaled, and the
+    /// deferral says when it is durable. The change is visible to readers from the moment it applies, a moment before
     /// its fsync completes, so that readers never wait for the disk.
     ///
     /// If the journal cannot make it durable this throws, and the change stays applied in memory
@@ -44,20 +45,27 @@ public final class Directory: Sendable {
                 if let journal { ticket = try journal.append(change) }
             }
         }
-        if let ticket, let journal { try journal.waitDurable(ticket) }
+        if let ticket, let journal {
+            if let pending = PendingDurability.current {
+                pending.record(ticket: ticket, journal: journal, directory: self, change: change, effect: effect)
+                return effect
+            }
+            try journal.waitDurable(ticket)
+        }
         notify(change, effect)
         return effect
     }
 
     /// Calls `body` after every change applied from now on, once it is durable, on the thread that
-    /// made the change (replay and bulk load are not changes: they rebuild what was). Replaces an
-    /// earlier observer.
+    /// made the change, or for a deferred change on the thread that learnt it is durable (the
+    /// journal's flusher): `body` must not block. Replay and bulk load are not changes (they
+    /// rebuild what was). Replaces an earlier observer.
     public func observe(_ body: @escaping @Sendable (Change, ChangeEffect) -> Void) {
         let boxed = Observer(body)
         observer.withLock { $0 = boxed }
     }
 
-    private func notify(_ change: Change, _ effect: ChangeEffect) {
+    func notify(_ change: Change, _ effect: ChangeEffect) {
         observer.withLock { $0 }?.body(change, effect)
     }
 

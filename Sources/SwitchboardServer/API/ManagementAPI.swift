@@ -67,34 +67,42 @@ public final class ManagementAPI: Sendable {
     /// those off the event loop.
     public static func isWrite(method: String) -> Bool { method != "GET" && method != "HEAD" }
 
-    /// Answers one request. `started` is a monotonic time in nanoseconds for the latency metric.
-    /// An answer now, or (an outbound call) async work that produces it off the event loops.
-    public enum Answer: Sendable {
-        case response(APIResponse)
-        case later(@Sendable () async -> APIResponse)
-    }
-
-    /// Answers one request; an outbound call comes back as `.later`. Metrics are recorded when the
-    /// answer is ready.
+    /// Answers one request through `respond`, called once: from this thread, or, when the request
+    /// changed something, from the thread that learnt the change is durable (the journal's flusher:
+    /// `respond` must not block), or from a task (an outbound call waits for the provider). This
+    /// thread never waits for the disk: writes are applied and journaled here, and acknowledged
+    /// once the fsync that covers them is done (`Directory.deferringDurability`). `started` is a
+    /// monotonic time in nanoseconds for the latency metric, recorded when the answer is ready;
+    /// `lane` must be one any thread may count in (the offload lane).
     public func answer(
-        method: String, target: String, authorization: String?, body: [UInt8], started: UInt64? = nil, lane: Int = 0
-    ) -> Answer {
+        method: String, target: String, authorization: String?, body: [UInt8], started: UInt64? = nil, lane: Int = 0,
+        respond: @escaping @Sendable (APIResponse) -> Void
+    ) {
         let segments = (try? HTTPRequestTarget(target).pathSegments().filter { !$0.isEmpty }) ?? []
         guard method == "POST", let route = Route(segments: segments), case .calls(let account) = route else {
-            return .response(handle(method: method, target: target, authorization: authorization, body: body, started: started, lane: lane))
+            let ((response, metricIndex), pending) = Directory.deferringDurability {
+                self.route(method: method, target: target, authorization: authorization, body: body)
+            }
+            let metrics = self.metrics
+            pending.whenDurable { error in
+                let response = error.map { APIResponse(ManagementAPI.unacknowledged($0)) } ?? response
+                metrics.recordRequest(route: metricIndex, status: response.status.code, started: started, lane: lane)
+                respond(response)
+            }
+            return
         }
         do throws(APIError) {
             let work = try prepareCall(account: account, authorization: authorization, body: body, lane: lane)
             let metrics = self.metrics
-            return .later {
+            Task {
                 let response = await work()
-                metrics.recordRequest(route: route.metricIndex, status: response.status.code, started: started, lane: Int.max)
-                return response
+                metrics.recordRequest(route: route.metricIndex, status: response.status.code, started: started, lane: lane)
+                respond(response)
             }
         } catch {
             let response = APIResponse(error)
             metrics.recordRequest(route: route.metricIndex, status: response.status.code, started: started, lane: lane)
-            return .response(response)
+            respond(response)
         }
     }
 
@@ -257,12 +265,18 @@ public final class ManagementAPI: Sendable {
             throw APIError(error)
         } catch let error as APIError {
             throw error
-        } catch is JournalFailure {
-            throw APIError(
+        } catch {
+            throw ManagementAPI.unacknowledged(error)
+        }
+    }
+
+    /// The answer to a change the journal could not make durable (it stays unacknowledged).
+    static func unacknowledged(_ error: any Error) -> APIError {
+        if error is JournalFailure {
+            return APIError(
                 503, "journal_failed",
                 "the change could not be made durable and was not acknowledged; the router is stopping and recovers from disk when restarted: retry shortly")
-        } catch {
-            throw APIError(503, "store_unavailable", "the change could not be made durable (\(error)); it was not acknowledged: retry, and check the server's log")
         }
+        return APIError(503, "store_unavailable", "the change could not be made durable (\(error)); it was not acknowledged: retry, and check the server's log")
     }
 }

@@ -63,11 +63,11 @@ public final class PushQueue: Sendable {
         var number: E164
     }
 
-    private typealias Pending = PushSchedule<Key>.Entry
+    private typealias Pending = PushSchedule<Key, PreviousBinding>.Entry
 
     private struct State {
         var statuses: [Key: Status] = [:]
-        var schedule = PushSchedule<Key>()
+        var schedule = PushSchedule<Key, PreviousBinding>()
         var stopped = false
         /// Push threads started and not yet ended.
         var threads = 0
@@ -134,31 +134,39 @@ public final class PushQueue: Sendable {
 
     // MARK: Enqueueing
 
+    /// The directory's observer. It runs once a change is durable, possibly on the journal's
+    /// flusher thread, so it must not take the directory's lock (a compaction holds that lock while
+    /// it waits for the flusher): it only reads the change and its effect, and leaves the look-up
+    /// of a previous agent's provider id to the push.
     func changed(_ change: Change, _ effect: ChangeEffect) {
-        for (account, number, previous) in PushQueue.touched(change, effect, directory: directory) {
+        for (account, number, previous) in PushQueue.touched(change, effect) {
             enqueue(account: account, number: number, previousHint: previous)
         }
     }
 
-    /// The numbers whose binding `change` may have moved, with the provider agent each had before
-    /// when the change says so.
-    static func touched(_ change: Change, _ effect: ChangeEffect, directory: Directory) -> [(AccountID, E164, String?)] {
-        func providerAgent(_ account: AccountID, _ id: AgentID?) -> String? {
-            id.flatMap { directory.agent(account: account, id: $0)?.spec.providerAgentID }
-        }
+    /// What a number was bound to before a change: a provider agent the change itself names, or
+    /// one of our agents, whose provider agent id the push looks up.
+    enum PreviousBinding: Equatable, Sendable {
+        case providerAgent(String)
+        case agent(AgentID)
+    }
+
+    /// The numbers whose binding `change` may have moved, with what each was bound to before when
+    /// the change says so.
+    static func touched(_ change: Change, _ effect: ChangeEffect) -> [(AccountID, E164, PreviousBinding?)] {
         switch effect {
         case .assignment(let result):
             let account = result.number.account
-            var touched = [(account, result.number.number, providerAgent(account, result.previousAgentID))]
-            if let released = result.releasedNumber { touched.append((account, released, result.number.agentID.flatMap { providerAgent(account, $0) })) }
+            var touched = [(account, result.number.number, result.previousAgentID.map(PreviousBinding.agent))]
+            if let released = result.releasedNumber { touched.append((account, released, result.number.agentID.map(PreviousBinding.agent))) }
             return touched
         case .unassignment(let result):
-            return [(result.number.account, result.number.number, providerAgent(result.number.account, result.previousAgentID))]
+            return [(result.number.account, result.number.number, result.previousAgentID.map(PreviousBinding.agent))]
         case .agent(let write):
             let account = write.agent.spec.account
-            var touched: [(AccountID, E164, String?)] = []
-            if let number = write.agent.phoneNumber { touched.append((account, number, providerAgent(account, write.previousAgentID))) }
-            if let released = write.releasedNumber { touched.append((account, released, write.agent.spec.providerAgentID)) }
+            var touched: [(AccountID, E164, PreviousBinding?)] = []
+            if let number = write.agent.phoneNumber { touched.append((account, number, write.previousAgentID.map(PreviousBinding.agent))) }
+            if let released = write.releasedNumber { touched.append((account, released, .providerAgent(write.agent.spec.providerAgentID))) }
             return touched
         case .agentDeleted(let released):
             guard case .deleteAgent(let account, _) = change, let released else { return [] }
@@ -169,7 +177,7 @@ public final class PushQueue: Sendable {
         }
     }
 
-    func enqueue(account: AccountID, number: E164, previousHint: String?, after delay: Duration = .zero) {
+    func enqueue(account: AccountID, number: E164, previousHint: PreviousBinding?, after delay: Duration = .zero) {
         let key = Key(account: account, number: number)
         // Wakes one idle push thread, if any; a busy one looks at the schedule when it is done.
         state.withLockNotifying(all: false) { state in
@@ -225,7 +233,7 @@ public final class PushQueue: Sendable {
             state.withLock { $0.statuses[key]?.state = .ok }
             return
         }
-        let previous: String? = known.flatMap { $0 } ?? pending.previousHint
+        let previous: String? = known.flatMap { $0 } ?? previousProviderAgent(account: key.account, pending.previousHint)
         let job = PushJob(
             connection: connection, number: number.number, providerNumberID: number.providerNumberID,
             previousProviderAgentID: previous, providerAgentID: desired)
@@ -259,6 +267,15 @@ public final class PushQueue: Sendable {
                     state.schedule.schedule(key, Pending(due: .now + retry, previousHint: pending.previousHint))
                 }
             }
+        }
+    }
+
+    /// The provider agent a number's previous binding names (an agent's as it is now).
+    private func previousProviderAgent(account: AccountID, _ binding: PreviousBinding?) -> String? {
+        switch binding {
+        case .providerAgent(let id): id
+        case .agent(let id): directory.agent(account: account, id: id)?.spec.providerAgentID
+        case nil: nil
         }
     }
 

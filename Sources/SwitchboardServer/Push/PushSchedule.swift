@@ -7,11 +7,11 @@
 /// time leaves the old heap item behind, recognised as stale by its generation and dropped when it
 /// reaches the top. A number scheduled while its push is in flight is parked outside the heap and
 /// returns to it when that push finishes, so pushes of one number never overlap or reorder.
-struct PushSchedule<Key: Hashable> {
+struct PushSchedule<Key: Hashable, Hint: Equatable> {
     struct Entry: Equatable {
         var due: ContinuousClock.Instant
-        /// The provider agent the number was bound to before the change, when the change said so.
-        var previousHint: String?
+        /// What the number was bound to before the change, when the change said so.
+        var previousHint: Hint?
     }
 
     private struct Waiting {

@@ -241,8 +241,9 @@ public final class RouterService: Sendable {
     }
 }
 
-/// The HTTP handler: reads answer on the event loop (the hot path); writes wait for the disk, so
-/// they run on the offload pool and answer through the writer.
+/// The HTTP handler: reads answer on the event loop (the hot path); writes take the directory's
+/// lock and log, so they run on the offload pool, and answer through the writer once durable (from
+/// the journal's flusher, without the offload thread waiting for the disk).
 final class RouterHandler: HTTPHandler {
     /// Set once, when the state is loaded; read by every request without a lock.
     let api = AtomicLazyReference<ManagementAPI>()
@@ -288,11 +289,8 @@ final class RouterHandler: HTTPHandler {
         if ManagementAPI.isWrite(method: request.method) {
             let lane = offloadLane
             return .deferred { writer in
-                switch api.answer(method: request.method, target: request.target, authorization: authorization, body: request.body, started: started, lane: lane) {
-                case .response(let response):
-                    _ = writer.respond(RouterHandler.convert(response))
-                case .later(let work):
-                    Task { _ = writer.respond(RouterHandler.convert(await work())) }
+                api.answer(method: request.method, target: request.target, authorization: authorization, body: request.body, started: started, lane: lane) {
+                    _ = writer.respond(RouterHandler.convert($0))
                 }
             }
         }
