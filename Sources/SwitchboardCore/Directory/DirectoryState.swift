@@ -28,6 +28,11 @@ struct DirectoryState {
             self.providerNumberID = number.isWritten(as: providerNumberID) ? nil : providerNumberID
             self.lastSyncedAt = lastSyncedAt?.milliseconds ?? Int64.min
         }
+
+        init(number: E164, providerNumberID: String, lastSyncedAt: Int64) {
+            self.providerNumberID = number.isWritten(as: providerNumberID) ? nil : providerNumberID
+            self.lastSyncedAt = lastSyncedAt
+        }
     }
 
     struct NumberList {

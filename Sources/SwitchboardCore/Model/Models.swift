@@ -89,27 +89,55 @@ public final class AgentRecord: @unchecked Sendable {
     }
 
     /// A record for `spec` in the account at `accountSlot`. The strings' lengths are bounded by
-    /// `Identifier` (64), `FieldCheck.name` (200 characters) and `FieldCheck.providerID` (256).
+    /// `Identifier` (64 bytes), `FieldCheck.name` (800 bytes) and `FieldCheck.providerID` (256).
     static func make(spec: AgentSpec, accountSlot: UInt32) -> AgentRecord {
-        let account = spec.account.value.utf8.count, id = spec.id.value.utf8.count
-        let name = spec.name.utf8.count, providerAgentID = spec.providerAgentID.utf8.count
-        precondition(max(account, id, name, providerAgentID) <= Int(UInt16.max), "agent field over 65535 bytes")
-        let layout = Layout(
-            accountSlot: accountSlot, provider: spec.provider, status: spec.status, accountLength: UInt16(account),
-            idLength: UInt16(id), nameLength: UInt16(name), providerAgentIDLength: UInt16(providerAgentID))
-        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, account + id + name + providerAgentID))
-        var offset = 0
-        func copy(_ text: String) {
-            var text = text
-            text.withUTF8 { utf8 in
-                if let base = utf8.baseAddress { (bytes + offset).initialize(from: base, count: utf8.count) }
-                offset += utf8.count
+        var account = spec.account.value, id = spec.id.value, name = spec.name, providerAgentID = spec.providerAgentID
+        return account.withUTF8 { account in
+            id.withUTF8 { id in
+                name.withUTF8 { name in
+                    providerAgentID.withUTF8 { providerAgentID in
+                        make(
+                            accountSlot: accountSlot, provider: spec.provider, status: spec.status, account: UnsafeRawBufferPointer(account),
+                            id: UnsafeRawBufferPointer(id), name: UnsafeRawBufferPointer(name), providerAgentID: UnsafeRawBufferPointer(providerAgentID))
+                    }
+                }
             }
         }
-        copy(spec.account.value)
-        copy(spec.id.value)
-        copy(spec.name)
-        copy(spec.providerAgentID)
+    }
+
+    /// An agent read from stored UTF-8 bytes, with the checks `putAgent` makes of its fields:
+    /// valid account and agent ids, a valid name and provider agent id. Nil if one fails. The
+    /// account's slot is the caller's to find (and check) from `account`. Start-up makes the
+    /// records straight from the snapshot's bytes this way, without a string for each field.
+    public static func stored(
+        account: UnsafeRawBufferPointer, accountSlot: UInt32, id: UnsafeRawBufferPointer, name: UnsafeRawBufferPointer,
+        provider: Provider, providerAgentID: UnsafeRawBufferPointer, status: Status
+    ) -> AgentRecord? {
+        guard Identifier.isValid(utf8: account), Identifier.isValid(utf8: id), FieldCheck.isName(utf8: name),
+            FieldCheck.isProviderID(utf8: providerAgentID)
+        else { return nil }
+        return make(
+            accountSlot: accountSlot, provider: provider, status: status, account: account, id: id, name: name, providerAgentID: providerAgentID)
+    }
+
+    private static func make(
+        accountSlot: UInt32, provider: Provider, status: Status, account: UnsafeRawBufferPointer, id: UnsafeRawBufferPointer,
+        name: UnsafeRawBufferPointer, providerAgentID: UnsafeRawBufferPointer
+    ) -> AgentRecord {
+        precondition(max(account.count, id.count, name.count, providerAgentID.count) <= Int(UInt16.max), "agent field over 65535 bytes")
+        let layout = Layout(
+            accountSlot: accountSlot, provider: provider, status: status, accountLength: UInt16(account.count),
+            idLength: UInt16(id.count), nameLength: UInt16(name.count), providerAgentIDLength: UInt16(providerAgentID.count))
+        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, account.count + id.count + name.count + providerAgentID.count))
+        var offset = 0
+        func copy(_ field: UnsafeRawBufferPointer) {
+            if let base = field.baseAddress { UnsafeMutableRawPointer(bytes + offset).copyMemory(from: base, byteCount: field.count) }
+            offset += field.count
+        }
+        copy(account)
+        copy(id)
+        copy(name)
+        copy(providerAgentID)
         return AgentRecord(layout: layout, bytes: bytes)
     }
 
