@@ -53,22 +53,24 @@ extension DirectoryState {
         }
         // Shards 0..<32 on one thread, 32..<64 on the other; within a shard the first half's
         // agents go in before the second's, so the later copy of a duplicate is the one refused.
+        // Each thread's shards' buckets handed to it alone (the halves let go of them), so that it
+        // can move the items out.
         let split = RoutingIndex.shardCount / 2
-        let duplicates = [DuplicateFinder(), DuplicateFinder()]
-        DispatchQueue.global(qos: .userInitiated).async(group: done) {
-            DirectoryState.fillAgentShards(split..<RoutingIndex.shardCount, from: halves, index: index, duplicates: duplicates[1])
-        }
-        DirectoryState.fillAgentShards(0..<split, from: halves, index: index, duplicates: duplicates[0])
+        let parts = [
+            ShardBuckets(halves.map { Array($0.buckets[..<split]) }, shards: 0..<split),
+            ShardBuckets(halves.map { Array($0.buckets[split...]) }, shards: split..<RoutingIndex.shardCount),
+        ]
+        for half in halves { half.buckets = [] }
+        DispatchQueue.global(qos: .userInitiated).async(group: done) { DirectoryState.fillAgentShards(parts[1], index: index) }
+        DirectoryState.fillAgentShards(parts[0], index: index)
         done.wait()
-        if let duplicate = duplicates.compactMap(\.first).min(by: { $0.position < $1.position }) {
+        if let duplicate = parts.compactMap(\.duplicate).min(by: { $0.position < $1.position }) {
             position = duplicate.position
             throw DirectoryError(.invalidField, "agent '\(duplicate.id)' appears twice: an agent exists once in its account")
         }
         // The sorted id copies are rebuilt from the index when a listing next needs them.
-        for half in halves {
-            for bucket in half.buckets {
-                for item in bucket { agentLists[Int(item.key.account)].sortedCache = nil }
-            }
+        if count > 0 {
+            for slot in agentLists.indices { agentLists[slot].sortedCache = nil }
         }
         position = start + count
     }
@@ -125,28 +127,41 @@ extension DirectoryState {
         }
     }
 
-    /// The first agent found twice by a `fillAgentShards` call.
+    /// The buckets of a range of shards, from both halves (`buckets[half][shard - shards.lowerBound]`),
+    /// and the first agent `fillAgentShards` found twice in them.
     ///
-    /// `@unchecked Sendable`: written by one thread, read after the `DispatchGroup.wait()`.
-    private final class DuplicateFinder: @unchecked Sendable {
-        var first: (position: Int, id: AgentID)?
+    /// `@unchecked Sendable`: used by one thread, then read after the `DispatchGroup.wait()`.
+    private final class ShardBuckets: @unchecked Sendable {
+        var buckets: [[[PendingAgent]]]
+        let shards: Range<Int>
+        var duplicate: (position: Int, id: AgentID)?
+
+        init(_ buckets: [[[PendingAgent]]], shards: Range<Int>) {
+            self.buckets = buckets
+            self.shards = shards
+        }
     }
 
-    /// Puts the prepared agents of `shards` into the index, both halves' buckets in order.
-    private static func fillAgentShards(_ shards: Range<Int>, from halves: [AgentHalf], index: RoutingIndex, duplicates: DuplicateFinder) {
-        for shardIndex in shards {
-            let count = halves.reduce(0) { $0 + $1.buckets[shardIndex].count }
+    /// Puts the prepared agents of `part`'s shards into the index, both halves' buckets in order.
+    private static func fillAgentShards(_ part: ShardBuckets, index: RoutingIndex) {
+        for shardIndex in part.shards {
+            let local = shardIndex - part.shards.lowerBound
+            let count = part.buckets.reduce(0) { $0 + $1[local].count }
             guard count > 0 else { continue }
             let shard = index.agentShards[shardIndex]
             shard.lock.withLock {
                 shard.agents.reserveCapacity(shard.agents.count + count)
-                for half in halves {
-                    for item in half.buckets[shardIndex] {
-                        if shard.agents[item.key] != nil {
-                            if duplicates.first == nil || item.position < duplicates.first!.position { duplicates.first = (item.position, item.entry.record.id) }
-                            continue
+                for half in part.buckets.indices {
+                    // Taken out, so that each item moves into the table (no retain and release of
+                    // its record): reversed, so that popping keeps the order.
+                    var bucket = part.buckets[half][local]
+                    part.buckets[half][local] = []
+                    bucket.reverse()
+                    while let item = bucket.popLast() {
+                        let position = item.position, id = item.key.id
+                        if !shard.agents.insertIfAbsent(item.entry, key: item.key) {
+                            if part.duplicate == nil || position < part.duplicate!.position { part.duplicate = (position, Identifier(unchecked: id)) }
                         }
-                        shard.agents[item.key] = item.entry
                     }
                 }
             }

@@ -35,26 +35,44 @@ extension DirectoryState {
     /// published yet (`Directory.load`): no reader can see it, so numbers go into the tables shard by
     /// shard, one lock hold each, instead of one transaction each.
     ///
-    /// Start-up is the one moment the router has every core to itself, so the work is split in two
-    /// halves that share nothing and run side by side: one checks every record and fills the routing
-    /// index; the other fills the cold table (provider ids, sync times) and the per-account lists.
-    /// If a record breaks a rule the whole load fails and the directory is thrown away.
+    /// Start-up is the one moment the router has every core to itself, so the work runs on two
+    /// threads in two rounds. First each thread gives the assigned numbers their agents, one
+    /// thread in agent shards 0..<32 and the other in 32..<64 (the look-ups, each a few cache
+    /// misses, are most of the work); the first also checks every record's own fields. Then one
+    /// fills the routing index while the other fills the cold table (provider ids, sync times) and
+    /// the per-account lists. Each thread takes the records in order and stops at its first broken
+    /// rule, and an agent's numbers all go to one thread, so the first broken rule by position
+    /// is the one the records applied one by one would meet. It fails the whole load, and the
+    /// directory is thrown away.
     mutating func bulkLoadStoredNumbers(_ numbers: [StoredNumber], index: RoutingIndex, position: inout Int) throws(DirectoryError) {
         let start = position
         let accounts = self.accounts.map(\.id)
+        let agents = AgentsOfNumbers(count: numbers.count)
+        defer { agents.free() }
+        let split = RoutingIndex.shardCount / 2
+        let other = Failure()
+        let done = DispatchGroup()
+        DispatchQueue.global(qos: .userInitiated).async(group: done) {
+            other.first = DirectoryState.assignAgents(
+                numbers, inShards: split..<RoutingIndex.shardCount, checkingFields: false, index: index, accounts: accounts, start: start, into: agents)
+        }
+        let mine = DirectoryState.assignAgents(numbers, inShards: 0..<split, checkingFields: true, index: index, accounts: accounts, start: start, into: agents)
+        done.wait()
+
         // Moved out (not copied) so the cold half mutates storage it owns alone.
         let coldHalf = ColdHalf(cold: self.cold, lists: self.numberLists)
         self.cold = ColdTable()
         self.numberLists = []
-        let done = DispatchGroup()
         DispatchQueue.global(qos: .userInitiated).async(group: done) {
             DirectoryState.loadColdData(numbers, cold: &coldHalf.cold, lists: &coldHalf.lists)
         }
-        let failure = DirectoryState.loadIndex(numbers, index: index, accounts: accounts, start: start)
+        let duplicate = DirectoryState.fillNumberShards(numbers, agents: agents, index: index, start: start)
         done.wait()
         self.cold = coldHalf.cold
         self.numberLists = coldHalf.lists
-        if let failure {
+        // On a tie the record's own fields come first, then its agent, then its repetition: the
+        // order of the checks of one record.
+        if let failure = [mine, other.first, duplicate].compactMap({ $0 }).min(by: { $0.position < $1.position }) {
             position = failure.position
             throw failure.error
         }
@@ -75,54 +93,100 @@ extension DirectoryState {
         }
     }
 
-    /// The index half of `bulkLoadStoredNumbers`: every rule checked, the first broken one
-    /// returned. `accounts` are the account ids by slot.
-    private static func loadIndex(
-        _ numbers: [StoredNumber], index: RoutingIndex, accounts: [AccountID], start: Int
+    /// The first broken rule a thread of `bulkLoadStoredNumbers` found.
+    ///
+    /// `@unchecked Sendable`: written by one thread, read after the `DispatchGroup.wait()`.
+    private final class Failure: @unchecked Sendable {
+        var first: (position: Int, error: DirectoryError)?
+    }
+
+    /// Each number's agent record (nil for none), by the number's offset: written by the two
+    /// threads of `assignAgents`, each at the offsets of its own agent shards, then moved out by
+    /// `fillNumberShards`.
+    ///
+    /// `@unchecked Sendable`: the two writers write disjoint offsets, and the reader reads after
+    /// the `DispatchGroup.wait()` that follows them; `free` runs once, after everything.
+    private final class AgentsOfNumbers: @unchecked Sendable {
+        let records: UnsafeMutablePointer<AgentRecord?>
+        let count: Int
+
+        init(count: Int) {
+            self.count = count
+            records = .allocate(capacity: Swift.max(count, 1))
+            records.initialize(repeating: nil, count: count)
+        }
+
+        func free() {
+            records.deinitialize(count: count)
+            records.deallocate()
+        }
+    }
+
+    /// The first round of `bulkLoadStoredNumbers` on one thread: every assigned number whose agent
+    /// lies in `shards` is checked against its agent and given to it, and the record noted in
+    /// `agents`. With `checkingFields`, every record's account and provider id are checked too
+    /// (the other thread skips a record with no such account). The first broken rule is returned.
+    private static func assignAgents(
+        _ numbers: [StoredNumber], inShards shards: Range<Int>, checkingFields: Bool, index: RoutingIndex, accounts: [AccountID], start: Int,
+        into agents: AgentsOfNumbers
+    ) -> (position: Int, error: DirectoryError)? {
+        for (offset, stored) in numbers.enumerated() {
+            do throws(DirectoryError) {
+                let slot = stored.accountSlot
+                if checkingFields {
+                    guard Int(slot) < accounts.count else {
+                        throw DirectoryError(.invalidField, "number \(E164(uncheckedKey: stored.key)) refers to account slot \(slot), which does not exist")
+                    }
+                    // Absent, the provider's id is the number itself, which is always valid.
+                    if let providerNumberID = stored.providerNumberID { _ = try FieldCheck.providerID(providerNumberID, field: "provider_number_id") }
+                } else if Int(slot) >= accounts.count {
+                    continue
+                }
+                guard let agentID = stored.agentID else { continue }
+                let key = AgentKey(account: slot, id: agentID)
+                guard shards.contains(key.shard) else { continue }
+                // One lock hold and one hash look-up: find the agent, check, give it the number.
+                let shard = index.agentShards[key.shard]
+                let found: Result<AgentRecord, DirectoryError> = shard.lock.withLock {
+                    do throws(DirectoryError) {
+                        let entry = try shard.agents.setNumber(stored.key, of: key) { entry throws(DirectoryError) in
+                            try DirectoryState.checkAssignable(E164(uncheckedKey: stored.key), provider: stored.provider, status: stored.status, to: entry)
+                        }
+                        guard let entry else { return .failure(.unknownAgent(Identifier(unchecked: agentID), in: accounts[Int(slot)])) }
+                        return .success(entry.record)
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+                agents.records[offset] = try found.get()
+            } catch {
+                return (start + offset, error)
+            }
+        }
+        return nil
+    }
+
+    /// The routing half of the second round: the numbers, with the agents the first round found,
+    /// into the number shards. Returns the first number found twice.
+    private static func fillNumberShards(
+        _ numbers: [StoredNumber], agents: AgentsOfNumbers, index: RoutingIndex, start: Int
     ) -> (position: Int, error: DirectoryError)? {
         typealias Pending = (hash: UInt64, slot: NumberSlot, position: Int)
         var buckets = [[Pending]](repeating: [], count: RoutingIndex.shardCount)
         for shard in 0..<RoutingIndex.shardCount { buckets[shard].reserveCapacity(numbers.count / RoutingIndex.shardCount + 64) }
-        var firstError: (position: Int, error: DirectoryError)?
         for (offset, stored) in numbers.enumerated() {
-            do throws(DirectoryError) {
-                let slot = stored.accountSlot
-                guard Int(slot) < accounts.count else {
-                    throw DirectoryError(.invalidField, "number \(E164(uncheckedKey: stored.key)) refers to account slot \(slot), which does not exist")
-                }
-                // Absent, the provider's id is the number itself, which is always valid.
-                if let providerNumberID = stored.providerNumberID { _ = try FieldCheck.providerID(providerNumberID, field: "provider_number_id") }
-                var record: AgentRecord?
-                if let agentID = stored.agentID {
-                    // One lock hold and one hash look-up: find the agent, check, give it the number.
-                    let key = AgentKey(account: slot, id: agentID)
-                    let shard = index.agentShards[key.shard]
-                    let found: Result<AgentRecord, DirectoryError> = shard.lock.withLock {
-                        do throws(DirectoryError) {
-                            let entry = try shard.agents.setNumber(stored.key, of: key) { entry throws(DirectoryError) in
-                                try DirectoryState.checkAssignable(
-                                    E164(uncheckedKey: stored.key), provider: stored.provider, status: stored.status, to: entry)
-                            }
-                            guard let entry else { return .failure(.unknownAgent(Identifier(unchecked: agentID), in: accounts[Int(slot)])) }
-                            return .success(entry.record)
-                        } catch {
-                            return .failure(error)
-                        }
-                    }
-                    record = try found.get()
-                }
-                let hash = RoutingIndex.hash(stored.key)
-                let numberSlot = NumberSlot(key: stored.key, agent: record, account: slot, provider: stored.provider, active: stored.status == .active)
-                buckets[RoutingIndex.numberShardIndex(hash: hash)].append((hash, numberSlot, start + offset))
-            } catch {
-                firstError = (start + offset, error)
-                break
-            }
+            let hash = RoutingIndex.hash(stored.key)
+            // Moved out of `agents` (left nil), not copied: no retain and release per number.
+            let agent = agents.records[offset].take()
+            let numberSlot = NumberSlot(key: stored.key, agent: agent, account: stored.accountSlot, provider: stored.provider, active: stored.status == .active)
+            buckets[RoutingIndex.numberShardIndex(hash: hash)].append((hash, numberSlot, start + offset))
         }
         // Within a shard the numbers keep their order, so a repeated number is caught at its second
         // record: the one that breaks the rule.
         var duplicate: (position: Int, error: DirectoryError)?
-        for (shardIndex, bucket) in buckets.enumerated() where !bucket.isEmpty {
+        for shardIndex in buckets.indices where !buckets[shardIndex].isEmpty {
+            let bucket = buckets[shardIndex]
+            buckets[shardIndex] = []
             index.numberShards.withLocked(shardIndex) { table in
                 table.reserve(table.count + bucket.count)
                 for item in bucket {
@@ -137,7 +201,7 @@ extension DirectoryState {
                 }
             }
         }
-        return [firstError, duplicate].compactMap({ $0 }).min(by: { $0.position < $1.position })
+        return duplicate
     }
 
     /// The cold half of `bulkLoadStoredNumbers`: what the lists and the API show, not the hot path.

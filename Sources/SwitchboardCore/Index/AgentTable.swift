@@ -89,6 +89,19 @@ struct AgentTable {
         return entry
     }
 
+    /// Inserts `entry` under `key` unless the key is there already (then false, nothing changed):
+    /// one probe for what a look-up and an insert would take two for (bulk load).
+    mutating func insertIfAbsent(_ entry: AgentEntry, key: AgentKey) -> Bool {
+        precondition(AgentTable.matches(entry, key), "an agent entry stored under another agent's key")
+        if find(key) != nil { return false }
+        if (count + 1) * 4 > slots.count * 3 { rehash(size: AgentTable.size(for: count * 2 + 2)) }
+        var index = home(key.hashValue64)
+        while slots[index].entry != nil { index = next(index) }
+        slots[index] = Slot(hash: key.hashValue64, entry: entry)
+        count += 1
+        return true
+    }
+
     /// Grows the table ahead of a bulk load so it is not rehashed on the way.
     mutating func reserveCapacity(_ expected: Int) {
         guard expected * 4 > slots.count * 3 else { return }
