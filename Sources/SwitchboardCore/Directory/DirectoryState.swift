@@ -77,7 +77,7 @@ struct DirectoryState {
             var ids: [String] = []
             for shard in index.agentShards {
                 shard.lock.withLock {
-                    shard.agents.forEach { _, entry in
+                    shard.agents.forEach { entry in
                         if entry.record.accountSlot == slot { ids.append(entry.record.id.value) }
                     }
                 }
