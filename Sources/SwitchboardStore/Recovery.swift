@@ -42,6 +42,34 @@ enum Recovery {
         var nextSeq: UInt64
     }
 
+    /// The directory a snapshot holds. The fast way first (`SnapshotCodec.decodePacked`, straight
+    /// into packed records); if that refuses the snapshot, the slow way (`decode`, then
+    /// `Directory.load` of the image) finds the first error and names it exactly.
+    static func loadSnapshot(
+        _ bytes: UnsafeRawBufferPointer, seq: UInt64, path: String, journal: (any ChangeJournal)?
+    ) throws(StoreError) -> Directory {
+        if let packed = SnapshotCodec.decodePacked(bytes), packed.lastSeq == seq,
+            let directory = try? Directory.load(packed.image, journal: journal)
+        {
+            return directory
+        }
+        let image: DirectoryImage
+        do {
+            let decoded = try SnapshotCodec.decode(bytes)
+            guard decoded.lastSeq == seq else {
+                throw DecodingError(offset: 16, reason: "holds sequence number \(decoded.lastSeq), its name says \(seq)")
+            }
+            image = decoded.image
+        } catch {
+            throw StoreError(.corrupt, path: path, "snapshot is damaged (\(error)); restore the data directory from a backup")
+        }
+        do {
+            return try Directory.load(image, journal: journal)
+        } catch {
+            throw StoreError(.inconsistent, path: path, "snapshot breaks a rule at \(error)")
+        }
+    }
+
     /// `repair`: cut a torn tail and remove leftover temporaries (a writer opening the directory);
     /// without it nothing on disk changes (verify, export).
     static func run(_ dataDirectory: DataDirectory, journal: (any ChangeJournal)?, repair: Bool) throws -> Result {
@@ -49,27 +77,21 @@ enum Recovery {
         if repair { report.removedTemporaries = try AtomicFile.cleanUpTemporaries(in: dataDirectory.path) }
         let listing = try dataDirectory.list()
 
-        var image = DirectoryImage()
+        let directory: Directory
         if let newest = listing.snapshots.last {
             let path = dataDirectory.file(newest.name)
             let bytes = try DurableFile.readAll(path: path)
-            do {
-                let decoded = try bytes.withUnsafeBytes { buffer in try SnapshotCodec.decode(buffer) }
-                guard decoded.lastSeq == newest.seq else {
-                    throw DecodingError(offset: 16, reason: "holds sequence number \(decoded.lastSeq), its name says \(newest.seq)")
-                }
-                image = decoded.image
-            } catch {
-                throw StoreError(.corrupt, path: path, "snapshot is damaged (\(error)); restore the data directory from a backup")
+            directory = try bytes.withUnsafeBytes { buffer in
+                try loadSnapshot(buffer, seq: newest.seq, path: path, journal: journal)
             }
             report.snapshot = newest.name
             report.snapshotSeq = newest.seq
-        }
-        let directory: Directory
-        do {
-            directory = try Directory.load(image, journal: journal)
-        } catch {
-            throw StoreError(.inconsistent, path: dataDirectory.file(report.snapshot ?? ""), "snapshot breaks a rule at \(error)")
+        } else {
+            do {
+                directory = try Directory.load(DirectoryImage(), journal: journal)
+            } catch {
+                throw StoreError(.inconsistent, path: dataDirectory.file(""), "snapshot breaks a rule at \(error)")
+            }
         }
 
         var expected = report.snapshotSeq + 1

@@ -113,4 +113,54 @@ struct SplitMix64Generator: RandomNumberGenerator {
         try loaded.putAgent(Fixture.agent("b0"))
         #expect(try AgentListingTests.ids(loaded) == ["a1", "a2", "b0", "v1"])
     }
+
+    /// Two agents whose keys share the shard and the 14 hash bits a slot keeps: each probe of one
+    /// meets the other's tag, so only the id comparison tells them apart.
+    @Test func sameTag_entriesStayApart() throws {
+        var seen: [UInt64: String] = [:]
+        var pair: (String, String)?
+        for n in 0..<100_000 {
+            let id = "agent-\(n)"
+            let hash = AgentKey(account: 1, id: id).hashValue64
+            // The shard (low 6 bits) and the tag (the 14 bits above): what a slot keeps of a hash.
+            let kept = hash & 0xF_FFFF
+            if let other = seen[kept] {
+                pair = (other, id)
+                break
+            }
+            seen[kept] = id
+        }
+        let (first, second) = try #require(pair)
+        var table = AgentTable()
+        let (firstKey, firstEntry) = AgentTableTests.entry(1, first, number: 11)
+        let (secondKey, secondEntry) = AgentTableTests.entry(1, second, number: E164.maxKey)
+        table[firstKey] = firstEntry
+        table[secondKey] = secondEntry
+        #expect(table[firstKey]?.record === firstEntry.record && table[firstKey]?.number == 11)
+        #expect(table[secondKey]?.record === secondEntry.record && table[secondKey]?.number == E164.maxKey)
+        let set = table.setNumber(0, of: secondKey)
+        #expect(set)
+        #expect(table[firstKey]?.number == 11 && table[secondKey]?.number == 0)
+        table[firstKey] = nil
+        #expect(table[firstKey] == nil && table[secondKey]?.record === secondEntry.record)
+        #expect(table.misplacedEntries().isEmpty)
+    }
+
+    /// A slot keeps the number beside hash bits: every number key comes back whole.
+    @Test func numberKeys_keptWhole() {
+        var table = AgentTable()
+        let numbers: [UInt64] = [1, 15_550_000_001, 999_999_999_999_999, 1 << 49]
+        for (n, number) in numbers.enumerated() {
+            let (key, entry) = AgentTableTests.entry(2, "n\(n)", number: number)
+            table[key] = entry
+        }
+        for (n, number) in numbers.enumerated() {
+            #expect(table[AgentKey(account: 2, id: "n\(n)")]?.number == number)
+        }
+        for (n, number) in numbers.enumerated().reversed() {
+            let set = table.setNumber(number, of: AgentKey(account: 2, id: "n\(n)"))
+            #expect(set)
+            #expect(table[AgentKey(account: 2, id: "n\(n)")]?.number == number)
+        }
+    }
 }

@@ -28,6 +28,11 @@ struct DirectoryState {
             self.providerNumberID = number.isWritten(as: providerNumberID) ? nil : providerNumberID
             self.lastSyncedAt = lastSyncedAt?.milliseconds ?? Int64.min
         }
+
+        init(number: E164, providerNumberID: String, lastSyncedAt: Int64) {
+            self.providerNumberID = number.isWritten(as: providerNumberID) ? nil : providerNumberID
+            self.lastSyncedAt = lastSyncedAt
+        }
     }
 
     struct NumberList {
@@ -72,7 +77,7 @@ struct DirectoryState {
             var ids: [String] = []
             for shard in index.agentShards {
                 shard.lock.withLock {
-                    shard.agents.forEach { _, entry in
+                    shard.agents.forEach { entry in
                         if entry.record.accountSlot == slot { ids.append(entry.record.id.value) }
                     }
                 }

@@ -5,21 +5,37 @@
 /// hash: 32 bytes) beside the entry (16) in power-of-two capacity, which came to about 110 bytes
 /// an agent at a million agents. Here a slot is the key's 64-bit hash and the entry (24 bytes),
 /// the key's account and id are read from the entry's record (the record is the key's source of
-/// truth), and the size follows the count (load 5/8 to 3/4, as in `NumberTable`): about 35 bytes
-/// an agent. Agents can be deleted, so removal shifts later entries of the probe run back (no
+/// truth), and the size follows the count (load 5/8 to 3/4, as in `NumberTable`).
+///
+/// A slot is 16 bytes: the record, and one word holding the agent's number (a key is below 2^50)
+/// with 14 bits of the key's hash above it, so that a probe compares a record's id only when
+/// those bits match (one time in 16,384 for another agent). The full hash, which rehashing and
+/// removal need to find an entry's home, is computed again from the record's id. It was 24 bytes
+/// (the whole hash, the record, the number): about 13 bytes an agent more, at a million agents. Agents can be deleted, so removal shifts later entries of the probe run back (no
 /// tombstones), keeping every look-up's probe run as short as if the deleted agent never existed.
 struct AgentTable {
     struct Slot {
-        /// `AgentKey.hashValue64`; meaningful only when `entry` is not nil.
-        var hash: UInt64
-        var entry: AgentEntry?
+        /// Nil for an empty slot.
+        var record: AgentRecord?
+        /// The agent's number key (0 for none) in the low `numberBits`, and `tag(hash)` above.
+        var word: UInt64
+    }
+
+    private static let numberBits: UInt64 = 50
+    private static let numberMask: UInt64 = (1 << numberBits) - 1
+
+    /// 14 bits of the hash that neither the shard (the lowest bits) nor the home (the highest
+    /// ones) is chosen by, so that entries of one probe run differ in them.
+    @inline(__always)
+    private static func tag(_ hash: UInt64) -> UInt64 {
+        ((hash >> UInt64(RoutingIndex.shardBits)) & 0x3FFF) << numberBits
     }
 
     private var slots: [Slot]
     private(set) var count = 0
 
     init(capacity: Int = 0) {
-        slots = Array(repeating: Slot(hash: 0, entry: nil), count: AgentTable.size(for: capacity))
+        slots = Array(repeating: Slot(record: nil, word: 0), count: AgentTable.size(for: capacity))
     }
 
     private static func size(for count: Int) -> Int {
@@ -39,17 +55,29 @@ struct AgentTable {
     }
 
     @inline(__always)
-    private static func matches(_ entry: AgentEntry, _ key: AgentKey) -> Bool {
-        entry.record.accountSlot == key.account && entry.record.hasID(key.id)
+    private static func matches(_ record: AgentRecord, _ key: AgentKey) -> Bool {
+        record.accountSlot == key.account && record.hasID(key.id)
     }
 
-    /// The position of `key`, or nil. Reads the slots in place: binding an entry to a local would
-    /// retain and release its record at every probe (that was a fifth of start-up).
+    /// The hash of the record's key, computed again from its id.
+    private static func hash(of record: AgentRecord) -> UInt64 {
+        AgentKey(account: record.accountSlot, id: record.id.value).hashValue64
+    }
+
+    private static func entry(_ slot: Slot) -> AgentEntry? {
+        slot.record.map { AgentEntry(record: $0, number: slot.word & numberMask) }
+    }
+
+    /// The position of `key`, or nil. Reads the slots in place: binding a record to a local would
+    /// retain and release it at every probe (that was a fifth of start-up).
     private func find(_ key: AgentKey) -> Int? {
-        slots.withUnsafeBufferPointer { slots in
+        let tag = AgentTable.tag(key.hashValue64)
+        return slots.withUnsafeBufferPointer { slots in
             var index = home(key.hashValue64)
-            while slots[index].entry != nil {
-                if slots[index].hash == key.hashValue64 && AgentTable.matches(slots[index].entry.unsafelyUnwrapped, key) { return index }
+            while slots[index].record != nil {
+                if slots[index].word & ~AgentTable.numberMask == tag && AgentTable.matches(slots[index].record.unsafelyUnwrapped, key) {
+                    return index
+                }
                 index = index + 1 == slots.count ? 0 : index + 1
             }
             return nil
@@ -58,10 +86,10 @@ struct AgentTable {
 
     /// The entry of `key`; setting nil removes it. The entry's record must be the key's agent.
     subscript(key: AgentKey) -> AgentEntry? {
-        get { find(key).flatMap { slots[$0].entry } }
+        get { find(key).flatMap { AgentTable.entry(slots[$0]) } }
         set {
             if let newValue {
-                precondition(AgentTable.matches(newValue, key), "an agent entry stored under another agent's key")
+                precondition(AgentTable.matches(newValue.record, key), "an agent entry stored under another agent's key")
                 insert(newValue, key: key)
             } else {
                 remove(key)
@@ -72,7 +100,7 @@ struct AgentTable {
     /// Sets the number of `key`'s entry in place; false when there is no such agent.
     mutating func setNumber(_ number: UInt64, of key: AgentKey) -> Bool {
         guard let position = find(key) else { return false }
-        slots[position].entry!.number = number
+        setNumber(number, at: position)
         return true
     }
 
@@ -83,10 +111,15 @@ struct AgentTable {
         _ number: UInt64, of key: AgentKey, after check: (AgentEntry) throws(Failure) -> Void
     ) throws(Failure) -> AgentEntry? {
         guard let position = find(key) else { return nil }
-        let entry = slots[position].entry.unsafelyUnwrapped
+        let entry = AgentTable.entry(slots[position]).unsafelyUnwrapped
         try check(entry)
-        slots[position].entry!.number = number
+        setNumber(number, at: position)
         return entry
+    }
+
+    private mutating func setNumber(_ number: UInt64, at position: Int) {
+        precondition(number <= AgentTable.numberMask, "not a number key")
+        slots[position].word = slots[position].word & ~AgentTable.numberMask | number
     }
 
     /// Grows the table ahead of a bulk load so it is not rehashed on the way.
@@ -97,14 +130,25 @@ struct AgentTable {
 
     private mutating func insert(_ entry: AgentEntry, key: AgentKey) {
         if let position = find(key) {
-            slots[position].entry = entry
+            precondition(entry.number <= AgentTable.numberMask, "not a number key")
+            slots[position] = Slot(record: entry.record, word: AgentTable.tag(key.hashValue64) | entry.number)
             return
         }
+        _ = insertIfAbsent(entry, key: key)
+    }
+
+    /// Inserts `entry` under `key` unless the key is there already (then false, nothing changed):
+    /// one probe for what a look-up and an insert would take two for (bulk load).
+    mutating func insertIfAbsent(_ entry: AgentEntry, key: AgentKey) -> Bool {
+        precondition(AgentTable.matches(entry.record, key), "an agent entry stored under another agent's key")
+        precondition(entry.number <= AgentTable.numberMask, "not a number key")
+        if find(key) != nil { return false }
         if (count + 1) * 4 > slots.count * 3 { rehash(size: AgentTable.size(for: count * 2 + 2)) }
         var index = home(key.hashValue64)
-        while slots[index].entry != nil { index = next(index) }
-        slots[index] = Slot(hash: key.hashValue64, entry: entry)
+        while slots[index].record != nil { index = next(index) }
+        slots[index] = Slot(record: entry.record, word: AgentTable.tag(key.hashValue64) | entry.number)
         count += 1
+        return true
     }
 
     /// Removes `key` by backward shift: each later entry of the run moves into the hole when the
@@ -114,15 +158,15 @@ struct AgentTable {
         var index = hole
         while true {
             index = next(index)
-            guard slots[index].entry != nil else { break }
-            let wanted = home(slots[index].hash)
+            guard let record = slots[index].record else { break }
+            let wanted = home(AgentTable.hash(of: record))
             // The entry stays when its home lies cyclically in (hole, index].
             let stays = hole <= index ? (hole < wanted && wanted <= index) : (hole < wanted || wanted <= index)
             if stays { continue }
             slots[hole] = slots[index]
             hole = index
         }
-        slots[hole] = Slot(hash: 0, entry: nil)
+        slots[hole] = Slot(record: nil, word: 0)
         count -= 1
         // Shrink after mass deletion, so a shard does not keep a big table for few agents.
         if slots.count > 64 && count * 4 < slots.count { rehash(size: AgentTable.size(for: count)) }
@@ -130,26 +174,32 @@ struct AgentTable {
 
     private mutating func rehash(size: Int) {
         let old = slots
-        slots = Array(repeating: Slot(hash: 0, entry: nil), count: size)
-        for slot in old where slot.entry != nil {
-            var index = home(slot.hash)
-            while slots[index].entry != nil { index = next(index) }
+        slots = Array(repeating: Slot(record: nil, word: 0), count: size)
+        for slot in old {
+            guard let record = slot.record else { continue }
+            var index = home(AgentTable.hash(of: record))
+            while slots[index].record != nil { index = next(index) }
             slots[index] = slot
         }
     }
 
-    /// Every entry, in table order, with the hash it is stored under.
-    func forEach(_ body: (_ hash: UInt64, _ entry: AgentEntry) throws -> Void) rethrows {
-        for slot in slots { if let entry = slot.entry { try body(slot.hash, entry) } }
+    /// Every entry, in table order.
+    func forEach(_ body: (_ entry: AgentEntry) throws -> Void) rethrows {
+        for slot in slots {
+            if let entry = AgentTable.entry(slot) { try body(entry) }
+        }
     }
 
-    /// Whether each entry sits under its own key's hash and is found from its key (for the
+    /// Whether each entry sits under its own key's tag and is found from its key (for the
     /// invariant checks): what a broken probe run or removal would violate.
     func misplacedEntries() -> [AgentEntry] {
         var misplaced: [AgentEntry] = []
-        forEach { hash, entry in
+        for slot in slots {
+            guard let entry = AgentTable.entry(slot) else { continue }
             let key = AgentKey(account: entry.record.accountSlot, id: entry.record.id.value)
-            if key.hashValue64 != hash || self[key]?.record !== entry.record { misplaced.append(entry) }
+            if slot.word & ~AgentTable.numberMask != AgentTable.tag(key.hashValue64) || self[key]?.record !== entry.record {
+                misplaced.append(entry)
+            }
         }
         return misplaced
     }

@@ -13,7 +13,7 @@ extension RoutingIndex {
                 for entry in table.misplacedEntries() {
                     violations.append("agent \(entry.record.id) is stored where its key does not find it")
                 }
-                table.forEach { _, entry in
+                table.forEach { entry in
                     let key = AgentKey(account: entry.record.accountSlot, id: entry.record.id.value)
                     if entry.number != 0 { agentsWithNumbers[key] = entry.number }
                 }

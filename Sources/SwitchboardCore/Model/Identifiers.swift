@@ -67,9 +67,20 @@ public struct Identifier: Hashable, Comparable, Sendable, CustomStringConvertibl
     init(unchecked value: String) { self.value = value }
 
     public static func isValid(_ value: String) -> Bool {
-        let utf8 = value.utf8
+        var value = value
+        return value.withUTF8 { isValid(utf8: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Whether `utf8` is a valid id's bytes (ids are ASCII, so any other byte fails): what
+    /// start-up checks of ids read from a snapshot, without making a string. (Raw bytes rather
+    /// than any collection: a generic function called from another module is not specialised, and
+    /// the unspecialised one was a tenth of start-up.)
+    public static func isValid(utf8: UnsafeRawBufferPointer) -> Bool {
         guard let first = utf8.first, utf8.count <= maxLength, isAlphanumeric(first) else { return false }
-        return utf8.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
+        for byte in utf8 where !(isAlphanumeric(byte) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-")) {
+            return false
+        }
+        return true
     }
 
     private static func isAlphanumeric(_ byte: UInt8) -> Bool {
@@ -97,18 +108,38 @@ public enum FieldCheck {
         return value
     }
 
-    /// A display name: 1 to 200 characters, no control characters.
+    /// The most UTF-8 bytes a name may take: 200 characters of up to four bytes each. Characters
+    /// alone do not bound the bytes (one character may carry any number of combining marks), and
+    /// an agent record stores a name's length in 16 bits.
+    public static let nameByteLimit = 800
+
+    /// A display name: 1 to 200 characters and at most `nameByteLimit` UTF-8 bytes, no control
+    /// characters.
     public static func name(_ value: String, field: String = "name") throws(DirectoryError) -> String {
         // Most names are printable ASCII: then bytes are characters and none is a control
         // character, without the Unicode tables (this runs for every agent at start-up).
         let utf8 = value.utf8
         if !utf8.isEmpty, utf8.count <= 200, utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return value }
-        guard !value.isEmpty, value.count <= 200,
+        guard !value.isEmpty, utf8.count <= nameByteLimit, value.count <= 200,
             !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
         else {
-            throw DirectoryError(.invalidField, "\(field) must be 1 to 200 characters without control characters")
+            throw DirectoryError(
+                .invalidField, "\(field) must be 1 to 200 characters (at most \(nameByteLimit) bytes of UTF-8) without control characters")
         }
         return value
+    }
+
+    /// Whether `utf8` is a valid name (`name`'s rule) given as stored bytes; invalid UTF-8 is not.
+    /// Printable ASCII, the usual case, is checked without making a string.
+    public static func isName(utf8: UnsafeRawBufferPointer) -> Bool {
+        if !utf8.isEmpty, utf8.count <= 200, utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return true }
+        guard utf8.count <= nameByteLimit, let value = String(validating: utf8, as: UTF8.self) else { return false }
+        return (try? name(value)) != nil
+    }
+
+    /// Whether `utf8` is a valid provider id (`providerID`'s rule) given as stored bytes.
+    public static func isProviderID(utf8: UnsafeRawBufferPointer) -> Bool {
+        !utf8.isEmpty && utf8.count <= 256 && utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F })
     }
 
     /// A secret (API key, webhook secret): 1 to 4096 visible ASCII characters.

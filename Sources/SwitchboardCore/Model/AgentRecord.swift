@@ -1,0 +1,142 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An agent as the index holds it: immutable and shared by reference, so the inbound path hands it
+/// out with a retain and no copy. Any change makes a new record.
+///
+/// One allocation: a small fixed header and the agent's four strings (account id, id, name,
+/// provider agent id) packed after it as UTF-8, in a `ManagedBuffer`. Why: as an object holding an
+/// `AgentSpec`, an agent took the object plus a heap buffer for each string over 15 bytes (a
+/// provider agent id always is, a name often): about 240 bytes, at a million agents most of the
+/// router's memory. Packed in two allocations (an object and a byte buffer) it was about 110; in
+/// one it is about 16 bytes less, and a look-up that compares ids touches one allocation, not two.
+/// The strings are rebuilt when asked for (`spec`, `name`, …: the API's cold paths); the agent
+/// table compares ids in place, and `providerAgentID` makes one string per routed call.
+///
+/// A struct around the buffer, because the standard library makes `ManagedBuffer` explicitly not
+/// `Sendable`. `@unchecked Sendable`: the buffer is written once, in `make`, before the record is
+/// shared, and only read afterwards. Identity (`===`) is the buffer's.
+public struct AgentRecord: @unchecked Sendable {
+    struct Layout {
+        /// The account's slot in the index (a small integer standing for the account id).
+        let accountSlot: UInt32
+        let provider: Provider
+        let status: Status
+        let accountLength: UInt16
+        let idLength: UInt16
+        let nameLength: UInt16
+        let providerAgentIDLength: UInt16
+    }
+
+    final class Storage: ManagedBuffer<Layout, UInt8> {}
+
+    fileprivate let storage: Storage
+
+    private init(storage: Storage) {
+        self.storage = storage
+    }
+
+    /// A record for `spec` in the account at `accountSlot`. The strings' lengths are bounded by
+    /// `Identifier` (64 bytes), `FieldCheck.name` (800 bytes) and `FieldCheck.providerID` (256).
+    static func make(spec: AgentSpec, accountSlot: UInt32) -> AgentRecord {
+        var account = spec.account.value, id = spec.id.value, name = spec.name, providerAgentID = spec.providerAgentID
+        return account.withUTF8 { account in
+            id.withUTF8 { id in
+                name.withUTF8 { name in
+                    providerAgentID.withUTF8 { providerAgentID in
+                        make(
+                            accountSlot: accountSlot, provider: spec.provider, status: spec.status, account: UnsafeRawBufferPointer(account),
+                            id: UnsafeRawBufferPointer(id), name: UnsafeRawBufferPointer(name), providerAgentID: UnsafeRawBufferPointer(providerAgentID))
+                    }
+                }
+            }
+        }
+    }
+
+    /// An agent read from stored UTF-8 bytes, with the checks `putAgent` makes of its fields:
+    /// valid account and agent ids, a valid name and provider agent id. Nil if one fails. The
+    /// account's slot is the caller's to find (and check) from `account`. Start-up makes the
+    /// records straight from the snapshot's bytes this way, without a string for each field.
+    public static func stored(
+        account: UnsafeRawBufferPointer, accountSlot: UInt32, id: UnsafeRawBufferPointer, name: UnsafeRawBufferPointer,
+        provider: Provider, providerAgentID: UnsafeRawBufferPointer, status: Status
+    ) -> AgentRecord? {
+        guard Identifier.isValid(utf8: account), Identifier.isValid(utf8: id), FieldCheck.isName(utf8: name),
+            FieldCheck.isProviderID(utf8: providerAgentID)
+        else { return nil }
+        return make(
+            accountSlot: accountSlot, provider: provider, status: status, account: account, id: id, name: name, providerAgentID: providerAgentID)
+    }
+
+    private static func make(
+        accountSlot: UInt32, provider: Provider, status: Status, account: UnsafeRawBufferPointer, id: UnsafeRawBufferPointer,
+        name: UnsafeRawBufferPointer, providerAgentID: UnsafeRawBufferPointer
+    ) -> AgentRecord {
+        precondition(max(account.count, id.count, name.count, providerAgentID.count) <= Int(UInt16.max), "agent field over 65535 bytes")
+        let layout = Layout(
+            accountSlot: accountSlot, provider: provider, status: status, accountLength: UInt16(account.count),
+            idLength: UInt16(id.count), nameLength: UInt16(name.count), providerAgentIDLength: UInt16(providerAgentID.count))
+        let buffer = Storage.create(minimumCapacity: account.count + id.count + name.count + providerAgentID.count) { _ in layout }
+        let storage = unsafeDowncast(buffer, to: Storage.self)
+        storage.withUnsafeMutablePointerToElements { bytes in
+            var offset = 0
+            func copy(_ field: UnsafeRawBufferPointer) {
+                if let base = field.baseAddress { UnsafeMutableRawPointer(bytes + offset).copyMemory(from: base, byteCount: field.count) }
+                offset += field.count
+            }
+            copy(account)
+            copy(id)
+            copy(name)
+            copy(providerAgentID)
+        }
+        return AgentRecord(storage: storage)
+    }
+
+    private var layout: Layout { storage.header }
+
+    public var accountSlot: UInt32 { layout.accountSlot }
+    public var provider: Provider { layout.provider }
+    public var status: Status { layout.status }
+    public var isActive: Bool { layout.status == .active }
+
+    public var account: AccountID { Identifier(unchecked: string(offset: 0, length: layout.accountLength)) }
+    public var id: AgentID { Identifier(unchecked: string(offset: idOffset, length: layout.idLength)) }
+    public var name: String { string(offset: nameOffset, length: layout.nameLength) }
+    public var providerAgentID: String { string(offset: providerAgentIDOffset, length: layout.providerAgentIDLength) }
+
+    /// Everything the agent editor shows, rebuilt from the packed bytes.
+    public var spec: AgentSpec {
+        AgentSpec(account: account, id: id, name: name, provider: provider, providerAgentID: providerAgentID, status: status)
+    }
+
+    /// Whether the record's id is `id`, compared in place (no string is made).
+    func hasID(_ id: String) -> Bool {
+        var id = id
+        return id.withUTF8 { utf8 in
+            storage.withUnsafeMutablePointers { layout, bytes in
+                guard utf8.count == Int(layout.pointee.idLength) else { return false }
+                return utf8.isEmpty || memcmp(bytes + Int(layout.pointee.accountLength), utf8.baseAddress!, utf8.count) == 0
+            }
+        }
+    }
+
+    private var idOffset: Int { Int(layout.accountLength) }
+    private var nameOffset: Int { idOffset + Int(layout.idLength) }
+    private var providerAgentIDOffset: Int { nameOffset + Int(layout.nameLength) }
+
+    private func string(offset: Int, length: UInt16) -> String {
+        storage.withUnsafeMutablePointerToElements { bytes in
+            String(decoding: UnsafeBufferPointer(start: bytes + offset, count: Int(length)), as: UTF8.self)
+        }
+    }
+
+}
+
+/// Whether two records are the same record (not merely equal fields): what the invariant checks
+/// ask of the index's two sides.
+public func === (lhs: AgentRecord?, rhs: AgentRecord?) -> Bool { lhs?.storage === rhs?.storage }
+
+public func !== (lhs: AgentRecord?, rhs: AgentRecord?) -> Bool { !(lhs === rhs) }
