@@ -28,4 +28,68 @@ import Testing
         }
         #expect(table[42] == nil)
     }
+
+    @Test func slot_isTwentyFourBytes() {
+        #expect(ColdTable.slotStride == 24)
+    }
+
+    @Test func ids_roundTripLongEmptyAndNonASCII() {
+        var table = ColdTable()
+        let long = String(repeating: "vapi-", count: 4_000)
+        let ids: [String?] = [nil, "", "ü-ñ-号码-📞", long, "3f2b8c1e-9a4d-4e7f-b2c1-0d9e8f7a6b5c"]
+        for (position, id) in ids.enumerated() {
+            table[UInt64(position + 1)] = DirectoryState.ColdNumber(providerNumberID: id, lastSyncedAt: Int64(position))
+        }
+        for (position, id) in ids.enumerated() {
+            #expect(table[UInt64(position + 1)]?.providerNumberID == id)
+            #expect(table[UInt64(position + 1)]?.lastSyncedAt == Int64(position))
+        }
+        // nil and "" stay apart.
+        #expect(table[1]?.providerNumberID == nil && table[2]?.providerNumberID == "")
+    }
+
+    @Test func manyIDs_surviveGrowth() {
+        var table = ColdTable()
+        for key in UInt64(1)...200_000 {
+            table[key] = DirectoryState.ColdNumber(providerNumberID: key % 3 == 0 ? nil : "id-\(key)", lastSyncedAt: Int64(key))
+        }
+        #expect(table.count == 200_000)
+        for key in UInt64(1)...200_000 {
+            #expect(table[key]?.providerNumberID == (key % 3 == 0 ? nil : "id-\(key)"))
+            #expect(table[key]?.lastSyncedAt == Int64(key))
+        }
+    }
+
+    @Test func sameID_writtenAgain_keepsTheArena() {
+        var table = ColdTable()
+        table[7] = DirectoryState.ColdNumber(providerNumberID: "pn-1", lastSyncedAt: 1)
+        let bytes = table.idBytes
+        table[7] = DirectoryState.ColdNumber(providerNumberID: "pn-1", lastSyncedAt: 2)
+        #expect(table.idBytes == bytes && table.garbageBytes == 0)
+        #expect(table[7]?.lastSyncedAt == 2)
+    }
+
+    @Test func replacedIDs_areCompactedAway() {
+        var table = ColdTable()
+        let keys = UInt64(1)...1_000
+        for round in 0..<200 {
+            for key in keys {
+                // Replaced by a different id, sometimes by none, then back.
+                let id: String? = (key + UInt64(round)) % 5 == 0 ? nil : "round-\(round)-key-\(key)-uuid"
+                table[key] = DirectoryState.ColdNumber(providerNumberID: id, lastSyncedAt: Int64(round))
+            }
+            // Garbage never exceeds the floor or half the arena.
+            #expect(table.garbageBytes < ColdTable.compactionFloor || table.garbageBytes * 2 <= table.idBytes)
+        }
+        for key in keys {
+            let id: String? = (key + 199) % 5 == 0 ? nil : "round-199-key-\(key)-uuid"
+            #expect(table[key]?.providerNumberID == id && table[key]?.lastSyncedAt == 199)
+        }
+        let before = table.idBytes - table.garbageBytes
+        table.compactIDs()
+        #expect(table.garbageBytes == 0 && table.idBytes == before)
+        for key in keys {
+            #expect(table[key]?.providerNumberID == ((key + 199) % 5 == 0 ? nil : "round-199-key-\(key)-uuid"))
+        }
+    }
 }
