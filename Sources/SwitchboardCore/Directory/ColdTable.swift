@@ -9,7 +9,9 @@
 ///
 /// Provider number ids that are not the number itself (Vapi's UUIDs) live as UTF-8 in one byte
 /// arena, the slot holding their offset and length: a `String` of its own cost 16 bytes in the slot
-/// plus a heap object of about 64 bytes after malloc rounding for a 36-byte UUID.
+/// plus a heap object of about 64 bytes after malloc rounding for a 36-byte UUID. A UUID in its
+/// canonical spelling (8-4-4-4-12 hex digits, all lower or all upper case) is kept as its 16 bytes,
+/// and spelled back exactly as it came (`ColdTable.UUIDBytes`).
 struct ColdTable {
     private struct Slot {
         var key: UInt64
@@ -17,11 +19,15 @@ struct ColdTable {
         var lastSyncedAt: Int64
         /// Where the id's bytes start in `ids`.
         var idOffset: UInt32
-        /// The id's byte count; `ColdTable.noID` when the id is the number itself.
+        /// The id's byte count in `ids`, or `noID` when the id is the number itself; with
+        /// `lowerUUID` or `upperUUID` set, the 16 bytes of a UUID spelled in that case.
         var idLength: UInt32
     }
 
     static let noID = UInt32.max
+    private static let lowerUUID: UInt32 = 1 << 30
+    private static let upperUUID: UInt32 = 1 << 29
+    private static let lengthBits: UInt32 = (1 << 29) - 1
     private static let empty = Slot(key: 0, lastSyncedAt: .min, idOffset: 0, idLength: ColdTable.noID)
     private var slots: [Slot] = Array(repeating: ColdTable.empty, count: 16)
     /// The ids' UTF-8, back to back; an id replaced leaves its old bytes behind as garbage.
@@ -56,28 +62,51 @@ struct ColdTable {
         }
     }
 
+    /// How many bytes of `ids` the slot's id takes (0 for none).
+    private static func storedBytes(_ slot: Slot) -> Int {
+        if slot.idLength == ColdTable.noID { return 0 }
+        if slot.idLength & (ColdTable.lowerUUID | ColdTable.upperUUID) != 0 { return UUIDBytes.count }
+        return Int(slot.idLength)
+    }
+
     private func id(of slot: Slot) -> String? {
         guard slot.idLength != ColdTable.noID else { return nil }
         return ids.withUnsafeBufferPointer { bytes in
-            String(decoding: UnsafeBufferPointer(rebasing: bytes[Int(slot.idOffset)..<Int(slot.idOffset) + Int(slot.idLength)]), as: UTF8.self)
+            let stored = UnsafeBufferPointer(rebasing: bytes[Int(slot.idOffset)..<Int(slot.idOffset) + ColdTable.storedBytes(slot)])
+            if slot.idLength & ColdTable.lowerUUID != 0 { return UUIDBytes.spell(stored, upperCase: false) }
+            if slot.idLength & ColdTable.upperUUID != 0 { return UUIDBytes.spell(stored, upperCase: true) }
+            return String(decoding: stored, as: UTF8.self)
         }
     }
 
     private func slot(_ slot: Slot, holds id: String?) -> Bool {
         guard let id else { return slot.idLength == ColdTable.noID }
-        guard slot.idLength != ColdTable.noID, Int(slot.idLength) == id.utf8.count else { return false }
+        guard slot.idLength != ColdTable.noID else { return false }
         return ids.withUnsafeBufferPointer { bytes in
-            id.utf8.elementsEqual(UnsafeBufferPointer(rebasing: bytes[Int(slot.idOffset)..<Int(slot.idOffset) + Int(slot.idLength)]))
+            let stored = UnsafeBufferPointer(rebasing: bytes[Int(slot.idOffset)..<Int(slot.idOffset) + ColdTable.storedBytes(slot)])
+            if slot.idLength & (ColdTable.lowerUUID | ColdTable.upperUUID) != 0 {
+                guard let packed = UUIDBytes(id) else { return false }
+                let flag = packed.upperCase ? ColdTable.upperUUID : ColdTable.lowerUUID
+                return slot.idLength & flag != 0 && packed.withBytes { $0.elementsEqual(stored) }
+            }
+            return id.utf8.elementsEqual(stored)
         }
     }
 
-    /// Appends `id` to the arena and returns its offset and length (`noID` for nil).
+    /// Appends `id` to the arena and returns its offset and length field (`noID` for nil).
     private mutating func store(_ id: String?) -> (offset: UInt32, length: UInt32) {
         guard let id else { return (0, ColdTable.noID) }
-        let length = id.utf8.count
-        // Offsets are 32 bits: 4 GiB of provider ids is far beyond any directory that fits in memory.
+        let packed = UUIDBytes(id)
+        let length = packed == nil ? id.utf8.count : UUIDBytes.count
+        // Offsets are 32 bits: 4 GiB of provider ids is far beyond any directory that fits in
+        // memory; lengths are checked ids (at most 256 bytes), far below the flag bits.
         precondition(ids.count + length < Int(UInt32.max), "the cold table's id arena is full")
+        precondition(length <= Int(ColdTable.lengthBits), "provider number id too long for the cold table")
         let offset = UInt32(ids.count)
+        if let packed {
+            packed.withBytes { ids.append(contentsOf: $0) }
+            return (offset, packed.upperCase ? ColdTable.upperUUID : ColdTable.lowerUUID)
+        }
         ids.append(contentsOf: id.utf8)
         return (offset, UInt32(length))
     }
@@ -91,24 +120,35 @@ struct ColdTable {
             guard let newValue else {
                 preconditionFailure("numbers are never removed from the cold table")
             }
-            if let position = find(key) {
-                slots[position].lastSyncedAt = newValue.lastSyncedAt
-                // A sync writes the same id again and again: keep the bytes already there.
-                guard !slot(slots[position], holds: newValue.providerNumberID) else { return }
-                if slots[position].idLength != ColdTable.noID { garbageBytes += Int(slots[position].idLength) }
+            // One probe finds the key or the empty slot it goes in (start-up inserts a million).
+            if (count + 1) * 4 > slots.count * 3 { rehash(size: ColdTable.size(for: count * 2 + 2)) }
+            let index = slots.withUnsafeBufferPointer { slots in
+                var index = home(key)
+                while slots[index].key != 0 && slots[index].key != key { index = index + 1 == slots.count ? 0 : index + 1 }
+                return index
+            }
+            guard slots[index].key == key else {
                 let stored = store(newValue.providerNumberID)
-                slots[position].idOffset = stored.offset
-                slots[position].idLength = stored.length
-                if garbageBytes >= ColdTable.compactionFloor, garbageBytes * 2 > ids.count { compactIDs() }
+                slots[index] = Slot(key: key, lastSyncedAt: newValue.lastSyncedAt, idOffset: stored.offset, idLength: stored.length)
+                count += 1
                 return
             }
-            if (count + 1) * 4 > slots.count * 3 { rehash(size: ColdTable.size(for: count * 2 + 2)) }
-            var index = home(key)
-            while slots[index].key != 0 { index = index + 1 == slots.count ? 0 : index + 1 }
+            slots[index].lastSyncedAt = newValue.lastSyncedAt
+            // A sync writes the same id again and again: keep the bytes already there.
+            guard !slot(slots[index], holds: newValue.providerNumberID) else { return }
+            garbageBytes += ColdTable.storedBytes(slots[index])
             let stored = store(newValue.providerNumberID)
-            slots[index] = Slot(key: key, lastSyncedAt: newValue.lastSyncedAt, idOffset: stored.offset, idLength: stored.length)
-            count += 1
+            slots[index].idOffset = stored.offset
+            slots[index].idLength = stored.length
+            if garbageBytes >= ColdTable.compactionFloor, garbageBytes * 2 > ids.count { compactIDs() }
         }
+    }
+
+    /// Whether `key`'s own provider id is `id`, compared in place (no string is made); nil when the
+    /// number has no id of its own (or is not here), so its id is the number itself.
+    func providerNumberID(of key: UInt64, is id: String) -> Bool? {
+        guard let position = find(key), slots[position].idLength != ColdTable.noID else { return nil }
+        return slot(slots[position], holds: id)
     }
 
     /// Records a sync time for `key`, adding the number (with no provider id of its own) if new.
@@ -146,7 +186,7 @@ struct ColdTable {
             for position in slots.indices where slots[position].key != 0 && slots[position].idLength != ColdTable.noID {
                 let start = Int(slots[position].idOffset)
                 let offset = UInt32(fresh.count)
-                fresh.append(contentsOf: UnsafeBufferPointer(rebasing: old[start..<start + Int(slots[position].idLength)]))
+                fresh.append(contentsOf: UnsafeBufferPointer(rebasing: old[start..<start + ColdTable.storedBytes(slots[position])]))
                 slots[position].idOffset = offset
             }
         }
