@@ -4,19 +4,47 @@
 ///
 /// Why not `Dictionary<UInt64, ColdNumber>`: a dictionary keeps power-of-two capacity, so at a
 /// million numbers it sat at 45% load, about 70 bytes a number, and hashed every key with SipHash;
-/// here a slot is 32 bytes at 5/8 to 3/4 load, about 46 bytes a number. Numbers are never removed
+/// here a slot is 24 bytes at 5/8 to 3/4 load, about 35 bytes a number. Numbers are never removed
 /// (a vanished number becomes inactive), so there are no tombstones.
+///
+/// Provider number ids that are not the number itself (Vapi's UUIDs) live as UTF-8 in one byte
+/// arena, the slot holding their offset and length: a `String` of its own cost 16 bytes in the slot
+/// plus a heap object of about 64 bytes after malloc rounding for a 36-byte UUID. A UUID in its
+/// canonical spelling (8-4-4-4-12 hex digits, all lower or all upper case) is kept as its 16 bytes,
+/// and spelled back exactly as it came (`ColdTable.UUIDBytes`).
 struct ColdTable {
     private struct Slot {
         var key: UInt64
-        var value: DirectoryState.ColdNumber
+        /// Milliseconds since the epoch; `Int64.min` for never.
+        var lastSyncedAt: Int64
+        /// Where the id's bytes start in `ids`.
+        var idOffset: UInt32
+        /// The id's byte count in `ids`, or `noID` when the id is the number itself; with
+        /// `lowerUUID` or `upperUUID` set, the 16 bytes of a UUID spelled in that case.
+        var idLength: UInt32
     }
 
-    private static let empty = Slot(key: 0, value: DirectoryState.ColdNumber(providerNumberID: nil, lastSyncedAt: .min))
+    static let noID = UInt32.max
+    private static let lowerUUID: UInt32 = 1 << 30
+    private static let upperUUID: UInt32 = 1 << 29
+    private static let lengthBits: UInt32 = (1 << 29) - 1
+    private static let empty = Slot(key: 0, lastSyncedAt: .min, idOffset: 0, idLength: ColdTable.noID)
     private var slots: [Slot] = Array(repeating: ColdTable.empty, count: 16)
+    /// The ids' UTF-8, back to back; an id replaced leaves its old bytes behind as garbage.
+    private var ids: [UInt8] = []
+    /// Bytes in `ids` that no slot refers to any more.
+    private(set) var garbageBytes = 0
     private(set) var count = 0
 
+    /// Below this much garbage the arena is never compacted: a few replaced ids are not worth a copy.
+    static let compactionFloor = 1 << 16
+
     private static func size(for count: Int) -> Int { Swift.max(16, count * 8 / 5 + 1) }
+
+    static var slotStride: Int { MemoryLayout<Slot>.stride }
+
+    /// The bytes the arena holds, live and garbage (for tests and measurements).
+    var idBytes: Int { ids.count }
 
     @inline(__always)
     private func home(_ key: UInt64) -> Int {
@@ -34,36 +62,108 @@ struct ColdTable {
         }
     }
 
+    /// How many bytes of `ids` the slot's id takes (0 for none).
+    private static func storedBytes(_ slot: Slot) -> Int {
+        if slot.idLength == ColdTable.noID { return 0 }
+        if slot.idLength & (ColdTable.lowerUUID | ColdTable.upperUUID) != 0 { return UUIDBytes.count }
+        return Int(slot.idLength)
+    }
+
+    private func id(of slot: Slot) -> String? {
+        guard slot.idLength != ColdTable.noID else { return nil }
+        return ids.withUnsafeBufferPointer { bytes in
+            let stored = UnsafeBufferPointer(rebasing: bytes[Int(slot.idOffset)..<Int(slot.idOffset) + ColdTable.storedBytes(slot)])
+            if slot.idLength & ColdTable.lowerUUID != 0 { return UUIDBytes.spell(stored, upperCase: false) }
+            if slot.idLength & ColdTable.upperUUID != 0 { return UUIDBytes.spell(stored, upperCase: true) }
+            return String(decoding: stored, as: UTF8.self)
+        }
+    }
+
+    private func slot(_ slot: Slot, holds id: String?) -> Bool {
+        guard let id else { return slot.idLength == ColdTable.noID }
+        guard slot.idLength != ColdTable.noID else { return false }
+        return ids.withUnsafeBufferPointer { bytes in
+            let stored = UnsafeBufferPointer(rebasing: bytes[Int(slot.idOffset)..<Int(slot.idOffset) + ColdTable.storedBytes(slot)])
+            if slot.idLength & (ColdTable.lowerUUID | ColdTable.upperUUID) != 0 {
+                guard let packed = UUIDBytes(id) else { return false }
+                let flag = packed.upperCase ? ColdTable.upperUUID : ColdTable.lowerUUID
+                return slot.idLength & flag != 0 && packed.withBytes { $0.elementsEqual(stored) }
+            }
+            return id.utf8.elementsEqual(stored)
+        }
+    }
+
+    /// Appends `id` to the arena and returns its offset and length field (`noID` for nil).
+    private mutating func store(_ id: String?) -> (offset: UInt32, length: UInt32) {
+        guard let id else { return (0, ColdTable.noID) }
+        let packed = UUIDBytes(id)
+        let length = packed == nil ? id.utf8.count : UUIDBytes.count
+        // Offsets are 32 bits: 4 GiB of provider ids is far beyond any directory that fits in
+        // memory; lengths are checked ids (at most 256 bytes), far below the flag bits.
+        precondition(ids.count + length < Int(UInt32.max), "the cold table's id arena is full")
+        precondition(length <= Int(ColdTable.lengthBits), "provider number id too long for the cold table")
+        let offset = UInt32(ids.count)
+        if let packed {
+            packed.withBytes { ids.append(contentsOf: $0) }
+            return (offset, packed.upperCase ? ColdTable.upperUUID : ColdTable.lowerUUID)
+        }
+        ids.append(contentsOf: id.utf8)
+        return (offset, UInt32(length))
+    }
+
     subscript(key: UInt64) -> DirectoryState.ColdNumber? {
-        get { find(key).map { slots[$0].value } }
+        get {
+            find(key).map { DirectoryState.ColdNumber(providerNumberID: id(of: slots[$0]), lastSyncedAt: slots[$0].lastSyncedAt) }
+        }
         set {
             precondition(key != 0, "0 is not a number key")
             guard let newValue else {
                 preconditionFailure("numbers are never removed from the cold table")
             }
-            if let position = find(key) {
-                slots[position].value = newValue
+            // One probe finds the key or the empty slot it goes in (start-up inserts a million).
+            if (count + 1) * 4 > slots.count * 3 { rehash(size: ColdTable.size(for: count * 2 + 2)) }
+            let index = slots.withUnsafeBufferPointer { slots in
+                var index = home(key)
+                while slots[index].key != 0 && slots[index].key != key { index = index + 1 == slots.count ? 0 : index + 1 }
+                return index
+            }
+            guard slots[index].key == key else {
+                let stored = store(newValue.providerNumberID)
+                slots[index] = Slot(key: key, lastSyncedAt: newValue.lastSyncedAt, idOffset: stored.offset, idLength: stored.length)
+                count += 1
                 return
             }
-            if (count + 1) * 4 > slots.count * 3 { rehash(size: ColdTable.size(for: count * 2 + 2)) }
-            var index = home(key)
-            while slots[index].key != 0 { index = index + 1 == slots.count ? 0 : index + 1 }
-            slots[index] = Slot(key: key, value: newValue)
-            count += 1
+            slots[index].lastSyncedAt = newValue.lastSyncedAt
+            // A sync writes the same id again and again: keep the bytes already there.
+            guard !slot(slots[index], holds: newValue.providerNumberID) else { return }
+            garbageBytes += ColdTable.storedBytes(slots[index])
+            let stored = store(newValue.providerNumberID)
+            slots[index].idOffset = stored.offset
+            slots[index].idLength = stored.length
+            if garbageBytes >= ColdTable.compactionFloor, garbageBytes * 2 > ids.count { compactIDs() }
         }
+    }
+
+    /// Whether `key`'s own provider id is `id`, compared in place (no string is made); nil when the
+    /// number has no id of its own (or is not here), so its id is the number itself.
+    func providerNumberID(of key: UInt64, is id: String) -> Bool? {
+        guard let position = find(key), slots[position].idLength != ColdTable.noID else { return nil }
+        return slot(slots[position], holds: id)
     }
 
     /// Records a sync time for `key`, adding the number (with no provider id of its own) if new.
     mutating func setSynced(_ key: UInt64, at milliseconds: Int64) {
         if let position = find(key) {
-            slots[position].value.lastSyncedAt = milliseconds
+            slots[position].lastSyncedAt = milliseconds
         } else {
             self[key] = DirectoryState.ColdNumber(providerNumberID: nil, lastSyncedAt: milliseconds)
         }
     }
 
-    /// Grows the table ahead of a bulk load so it is not rehashed on the way.
-    mutating func reserveCapacity(_ expected: Int) {
+    /// Grows the table ahead of a bulk load so it is not rehashed on the way, and the arena by
+    /// `idBytes` (an upper bound of the new ids' UTF-8) so it is not regrown with slack.
+    mutating func reserveCapacity(_ expected: Int, idBytes: Int = 0) {
+        if idBytes > 0 { ids.reserveCapacity(ids.count + idBytes) }
         guard expected * 4 > slots.count * 3 else { return }
         rehash(size: ColdTable.size(for: expected))
     }
@@ -76,5 +176,21 @@ struct ColdTable {
             while slots[index].key != 0 { index = index + 1 == slots.count ? 0 : index + 1 }
             slots[index] = slot
         }
+    }
+
+    /// Copies the live ids into a fresh arena of their exact size, dropping the garbage.
+    mutating func compactIDs() {
+        var fresh: [UInt8] = []
+        fresh.reserveCapacity(ids.count - garbageBytes)
+        ids.withUnsafeBufferPointer { old in
+            for position in slots.indices where slots[position].key != 0 && slots[position].idLength != ColdTable.noID {
+                let start = Int(slots[position].idOffset)
+                let offset = UInt32(fresh.count)
+                fresh.append(contentsOf: UnsafeBufferPointer(rebasing: old[start..<start + ColdTable.storedBytes(slots[position])]))
+                slots[position].idOffset = offset
+            }
+        }
+        ids = fresh
+        garbageBytes = 0
     }
 }

@@ -82,7 +82,7 @@ extension Directory {
     public func number(account: AccountID, provider: Provider, providerNumberID: String) -> E164? {
         state.withLock { state in
             guard let slot = state.slots[account] else { return nil }
-            for key in state.numberLists[Int(slot)].keys where state.providerNumberID(key) == providerNumberID {
+            for key in state.numberLists[Int(slot)].keys where state.providerNumberID(key, is: providerNumberID) {
                 if index.numberSlot(key)?.provider == provider { return E164(uncheckedKey: key) }
             }
             return nil

@@ -108,6 +108,12 @@ struct DirectoryState {
         cold[key]?.providerNumberID ?? E164(uncheckedKey: key).description
     }
 
+    /// Whether `providerNumberID(key) == id`, without making the string (the webhook look-up runs
+    /// it over an account's numbers).
+    func providerNumberID(_ key: UInt64, is id: String) -> Bool {
+        cold.providerNumberID(of: key, is: id) ?? E164(uncheckedKey: key).isWritten(as: id)
+    }
+
     /// The API view of a number from its index slot.
     func phoneNumber(_ slot: NumberSlot) -> PhoneNumber {
         let cold = cold[slot.key]

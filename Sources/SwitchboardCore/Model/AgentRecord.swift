@@ -14,7 +14,9 @@ import Darwin
 /// router's memory. Packed in two allocations (an object and a byte buffer) it was about 110; in
 /// one it is about 16 bytes less, and a look-up that compares ids touches one allocation, not two.
 /// The strings are rebuilt when asked for (`spec`, `name`, …: the API's cold paths); the agent
-/// table compares ids in place, and `providerAgentID` makes one string per routed call.
+/// table compares ids in place, and `providerAgentID` makes one string per routed call. A provider
+/// agent id that is a canonical UUID (Vapi's assistants) is kept as its 16 bytes (`UUIDBytes`),
+/// not 36, and spelled back in the case it came in.
 ///
 /// A struct around the buffer, because the standard library makes `ManagedBuffer` explicitly not
 /// `Sendable`. `@unchecked Sendable`: the buffer is written once, in `make`, before the record is
@@ -28,7 +30,16 @@ public struct AgentRecord: @unchecked Sendable {
         let accountLength: UInt16
         let idLength: UInt16
         let nameLength: UInt16
+        /// The byte count, or with `lowerUUID` / `upperUUID` set a UUID's 16 bytes in that case.
         let providerAgentIDLength: UInt16
+
+        static let lowerUUID: UInt16 = 0x8000
+        static let upperUUID: UInt16 = 0x4000
+
+        /// How many bytes the provider agent id takes after the name.
+        var providerAgentIDStoredLength: Int {
+            providerAgentIDLength & (Layout.lowerUUID | Layout.upperUUID) != 0 ? UUIDBytes.count : Int(providerAgentIDLength)
+        }
     }
 
     final class Storage: ManagedBuffer<Layout, UInt8> {}
@@ -75,11 +86,15 @@ public struct AgentRecord: @unchecked Sendable {
         accountSlot: UInt32, provider: Provider, status: Status, account: UnsafeRawBufferPointer, id: UnsafeRawBufferPointer,
         name: UnsafeRawBufferPointer, providerAgentID: UnsafeRawBufferPointer
     ) -> AgentRecord {
-        precondition(max(account.count, id.count, name.count, providerAgentID.count) <= Int(UInt16.max), "agent field over 65535 bytes")
+        precondition(max(account.count, id.count, name.count) <= Int(UInt16.max), "agent field over 65535 bytes")
+        // Checked provider ids are at most 256 bytes, far below the UUID flag bits.
+        precondition(providerAgentID.count < Int(Layout.upperUUID), "provider agent id over 16383 bytes")
+        let uuid = UUIDBytes(utf8: providerAgentID)
+        let providerAgentIDLength = uuid.map { $0.upperCase ? Layout.upperUUID : Layout.lowerUUID } ?? UInt16(providerAgentID.count)
         let layout = Layout(
             accountSlot: accountSlot, provider: provider, status: status, accountLength: UInt16(account.count),
-            idLength: UInt16(id.count), nameLength: UInt16(name.count), providerAgentIDLength: UInt16(providerAgentID.count))
-        let buffer = Storage.create(minimumCapacity: account.count + id.count + name.count + providerAgentID.count) { _ in layout }
+            idLength: UInt16(id.count), nameLength: UInt16(name.count), providerAgentIDLength: providerAgentIDLength)
+        let buffer = Storage.create(minimumCapacity: account.count + id.count + name.count + layout.providerAgentIDStoredLength) { _ in layout }
         let storage = unsafeDowncast(buffer, to: Storage.self)
         storage.withUnsafeMutablePointerToElements { bytes in
             var offset = 0
@@ -90,7 +105,7 @@ public struct AgentRecord: @unchecked Sendable {
             copy(account)
             copy(id)
             copy(name)
-            copy(providerAgentID)
+            if let uuid { uuid.write(to: bytes + offset) } else { copy(providerAgentID) }
         }
         return AgentRecord(storage: storage)
     }
@@ -105,7 +120,13 @@ public struct AgentRecord: @unchecked Sendable {
     public var account: AccountID { Identifier(unchecked: string(offset: 0, length: layout.accountLength)) }
     public var id: AgentID { Identifier(unchecked: string(offset: idOffset, length: layout.idLength)) }
     public var name: String { string(offset: nameOffset, length: layout.nameLength) }
-    public var providerAgentID: String { string(offset: providerAgentIDOffset, length: layout.providerAgentIDLength) }
+    public var providerAgentID: String {
+        let length = layout.providerAgentIDLength
+        guard length & (Layout.lowerUUID | Layout.upperUUID) != 0 else { return string(offset: providerAgentIDOffset, length: length) }
+        return storage.withUnsafeMutablePointerToElements { bytes in
+            UUIDBytes.spell(UnsafeBufferPointer(start: bytes + providerAgentIDOffset, count: UUIDBytes.count), upperCase: length & Layout.upperUUID != 0)
+        }
+    }
 
     /// Everything the agent editor shows, rebuilt from the packed bytes.
     public var spec: AgentSpec {
