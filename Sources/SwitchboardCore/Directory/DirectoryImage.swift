@@ -90,14 +90,7 @@ extension Directory {
         var position = 0
         do {
             try directory.state.withLock { state throws(DirectoryError) in
-                for account in image.accounts {
-                    try state.applyUnjournaled(.createAccount(account), index: directory.index)
-                    position += 1
-                }
-                for connection in image.connections {
-                    try state.applyUnjournaled(.putProvider(connection), index: directory.index)
-                    position += 1
-                }
+                try state.loadAccountsAndConnections(image.accounts, image.connections, index: directory.index, position: &position)
                 try state.bulkLoadAgents(image.agents, index: directory.index, position: &position)
                 try state.bulkLoadNumbers(image.numbers, index: directory.index, position: &position)
             }
@@ -105,6 +98,26 @@ extension Directory {
             throw ImageError(recordIndex: position, error: error)
         }
         return directory
+    }
+}
+
+extension DirectoryState {
+    /// The first records of a load, each applied as a change; `position` counts them. An
+    /// account's slot is its position among the accounts, which packed records rely on.
+    mutating func loadAccountsAndConnections(
+        _ accounts: [Account], _ connections: [ProviderConnection], index: RoutingIndex, position: inout Int
+    ) throws(DirectoryError) {
+        for account in accounts {
+            try applyUnjournaled(.createAccount(account), index: index)
+            guard slots[account.id] == UInt32(position) else {
+                throw DirectoryError(.invalidField, "account '\(account.id)' did not take slot \(position)")
+            }
+            position += 1
+        }
+        for connection in connections {
+            try applyUnjournaled(.putProvider(connection), index: index)
+            position += 1
+        }
     }
 }
 

@@ -57,19 +57,7 @@ extension Directory {
         var position = 0
         do {
             try directory.state.withLock { state throws(DirectoryError) in
-                for account in image.accounts {
-                    try state.applyUnjournaled(.createAccount(account), index: directory.index)
-                    // A slot is the account's position among the accounts created, so the
-                    // records' slots are the directory's.
-                    guard state.slots[account.id] == UInt32(position) else {
-                        throw DirectoryError(.invalidField, "account '\(account.id)' did not take slot \(position)")
-                    }
-                    position += 1
-                }
-                for connection in image.connections {
-                    try state.applyUnjournaled(.putProvider(connection), index: directory.index)
-                    position += 1
-                }
+                try state.loadAccountsAndConnections(image.accounts, image.connections, index: directory.index, position: &position)
                 let accounts = state.accounts.count
                 let agents = image.agents
                 try state.bulkLoadAgents(count: agents.count, index: directory.index, position: &position) {
