@@ -90,13 +90,19 @@ public final class Store: Sendable {
         self.lockDescriptor = lockDescriptor
     }
 
+    /// Takes the directory's `LOCK`, trying for up to 0.2 s: a lock just released can stay held
+    /// a moment longer by a child process forked before the release (it shares the lock until it
+    /// execs; `O_CLOEXEC` closes it only then), as in a test suite that spawns processes while
+    /// another test reopens its store.
     private static func lock(_ path: String) throws -> Int32 {
         let descriptor = try Syscall.open(path + "/LOCK", flags: O_RDWR | O_CREAT, permissions: 0o600)
-        if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
-            Glibc.close(descriptor)
-            throw StoreError(.locked, path: path, "another switchboard process is using this data directory: stop it or use another --data")
+        for attempt in 0..<100 {
+            if flock(descriptor, LOCK_EX | LOCK_NB) == 0 { return descriptor }
+            guard errno == EWOULDBLOCK || errno == EINTR, attempt < 99 else { break }
+            usleep(2_000)
         }
-        return descriptor
+        Glibc.close(descriptor)
+        throw StoreError(.locked, path: path, "another switchboard process is using this data directory: stop it or use another --data")
     }
 
     /// Bytes in the current journal file.
