@@ -63,8 +63,8 @@ public final class ManagementAPI: Sendable {
         self.clock = clock
     }
 
-    /// Whether the request changes state (and so waits for the disk): the connection layer runs
-    /// those off the event loop.
+    /// Whether the request changes state (takes the directory's lock, writes a log line, and is
+    /// answered only once durable): the connection layer runs those off the event loop.
     public static func isWrite(method: String) -> Bool { method != "GET" && method != "HEAD" }
 
     /// Answers one request through `respond`, called once: from this thread, or, when the request
