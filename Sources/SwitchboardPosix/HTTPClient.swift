@@ -204,18 +204,43 @@ public final class HTTPClientConnection {
         }
     }
 
+    /// The status and header fields of a head (without its final empty line), over the bytes: a
+    /// push parses one per exchange, and splitting a String into Characters cost more than the rest.
     private static func parseHead(_ bytes: ArraySlice<UInt8>) throws(HTTPExchangeError) -> (Int, HTTPHeaders) {
-        let text = String(decoding: bytes, as: UTF8.self)
-        var lines = text.split(separator: "\r\n", omittingEmptySubsequences: false)
-        let statusLine = lines.removeFirst()
-        let parts = statusLine.split(separator: " ", maxSplits: 2)
-        guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), parts[1].utf8.count == 3, let status = Int(parts[1]) else {
-            throw .malformed("not an HTTP/1.1 status line: \(statusLine.prefix(80))")
+        var lines: [Range<Int>] = []
+        var start = bytes.startIndex
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            if bytes[index] == 13, index + 1 < bytes.endIndex, bytes[index + 1] == 10 {
+                lines.append(start..<index)
+                index += 2
+                start = index
+            } else {
+                index += 1
+            }
         }
+        lines.append(start..<bytes.endIndex)
+        let statusLine = bytes[lines[0]]
+        // "HTTP/1.x 200 reason": the version, one space, three digits, then a space or the end.
+        let codeStart = statusLine.startIndex + 9
+        guard statusLine.count >= 12, statusLine.starts(with: "HTTP/1.".utf8), statusLine[statusLine.startIndex + 8] == 32,
+            statusLine[codeStart..<codeStart + 3].allSatisfy({ $0 >= 48 && $0 <= 57 }),
+            statusLine.count == 12 || statusLine[codeStart + 3] == 32
+        else {
+            throw .malformed("not an HTTP/1.1 status line: \(String(decoding: statusLine.prefix(80), as: UTF8.self))")
+        }
+        let status = statusLine[codeStart..<codeStart + 3].reduce(0) { $0 * 10 + Int($1 - 48) }
         var headers = HTTPHeaders()
-        for line in lines {
-            guard let colon = line.firstIndex(of: ":") else { throw .malformed("a header line without a colon: \(line.prefix(80))") }
-            headers.append(name: String(line[..<colon]), value: String(line[line.index(after: colon)...]).trimmingCharacters(in: " \t"))
+        for range in lines.dropFirst() {
+            let line = bytes[range]
+            guard let colon = line.firstIndex(of: 58) else {
+                throw .malformed("a header line without a colon: \(String(decoding: line.prefix(80), as: UTF8.self))")
+            }
+            var valueStart = colon + 1
+            var valueEnd = line.endIndex
+            while valueStart < valueEnd, line[valueStart] == 32 || line[valueStart] == 9 { valueStart += 1 }
+            while valueEnd > valueStart, line[valueEnd - 1] == 32 || line[valueEnd - 1] == 9 { valueEnd -= 1 }
+            headers.append(name: String(decoding: line[..<colon], as: UTF8.self), value: String(decoding: line[valueStart..<valueEnd], as: UTF8.self))
         }
         return (status, headers)
     }

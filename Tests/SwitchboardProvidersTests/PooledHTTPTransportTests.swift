@@ -27,6 +27,38 @@ import Testing
         }
     }
 
+    /// The answer's head, read over its bytes: status with or without a reason, fields trimmed of
+    /// spaces and tabs around the value, and heads that are not HTTP/1.x refused by name.
+    @Test(arguments: [
+        ("HTTP/1.1 201 Created\r\nX-Trace:  a b \t\r\nContent-Length: 2\r\n\r\nok", "201 x-trace=a b ok"),
+        ("HTTP/1.0 200\r\nContent-Length: 1\r\nX-Empty:\r\n\r\nx", "200 x-empty= x"),
+        ("HTTP/1.1 429 Too Many Requests\r\nRetry-After:\t7\r\nContent-Length: 0\r\n\r\n", "429 retry-after=7 "),
+        ("HTTP/1.1 20 OK\r\nContent-Length: 0\r\n\r\n", "not HTTP/1.1: not an HTTP/1.1 status line: HTTP/1.1 20 OK"),
+        ("HTTP/1.1 2000 OK\r\nContent-Length: 0\r\n\r\n", "not HTTP/1.1: not an HTTP/1.1 status line"),
+        ("HTTP/2 200 OK\r\nContent-Length: 0\r\n\r\n", "not HTTP/1.1: not an HTTP/1.1 status line"),
+        ("HTTP/1.1 200 OK\r\nNoColonHere\r\nContent-Length: 0\r\n\r\n", "not HTTP/1.1: a header line without a colon: NoColonHere"),
+    ])
+    func answerHead_parsedOrRefused(raw: String, expected: String) async throws {
+        let server = try LoopbackServer([.respond(Array(raw.utf8))])
+        defer { server.stop() }
+        let transport = PooledHTTPTransport(fallback: InMemoryTransport())
+        defer { transport.shutdown() }
+        let request = ProviderRequest(method: .post, url: server.url + "/x", headers: [:], body: [])
+        let seen: String
+        do {
+            let response = try await transport.send(request, timeout: .seconds(3))
+            let fields = response.headers.filter { $0.name.lowercased() != "content-length" }.map { "\($0.name.lowercased())=\($0.value)" }
+            seen = (["\(response.status)"] + fields + [String(decoding: response.body, as: UTF8.self)]).joined(separator: " ")
+        } catch {
+            seen = "\(error)"
+        }
+        if expected.hasPrefix("not HTTP/1.1") {
+            #expect(seen.contains(expected), "\(seen)")
+        } else {
+            #expect(seen == expected)
+        }
+    }
+
     @Test func httpsAndNames_goToTheFallback() async throws {
         let fallback = InMemoryTransport([.respond(.json(200, "{}"))])
         let transport = PooledHTTPTransport(fallback: fallback)

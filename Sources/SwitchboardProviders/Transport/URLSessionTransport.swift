@@ -5,6 +5,7 @@ import Foundation
 #endif
 import SwitchboardCore
 import SwitchboardHTTP
+import SwitchboardPosix
 
 /// The network `ProviderTransport`: URLSession (FoundationNetworking on Linux) with an ephemeral
 /// configuration (no cache, no cookies, no credential store), redirects not followed (a redirect
@@ -48,46 +49,74 @@ public final class URLSessionTransport: ProviderTransport {
     }
 
     public func send(_ request: ProviderRequest, timeout: Duration) async throws(TransportError) -> ProviderResponse {
-        guard let url = URL(string: request.url), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
-            throw .invalidRequest("'\(request.url.prefix(200))' is not an http(s) URL")
-        }
         let seconds = max(0.001, timeout.seconds)
-        var urlRequest = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalAndRemoteCacheData, timeoutInterval: seconds)
-        urlRequest.httpMethod = request.method.rawValue
-        for field in request.headers.fields { urlRequest.addValue(field.value, forHTTPHeaderField: field.name) }
-        if let body = request.body { urlRequest.httpBody = Data(body) }
-
+        let urlRequest = try URLSessionTransport.urlRequest(request, seconds: seconds)
         // A caller cancelled before we start would not be seen by the cancellation handler below
         // (nothing is registered yet), so check first.
         guard !Task.isCancelled else { throw .cancelled }
-        let session = self.session
-        guard let task = invalidated.withLock({ $0 ? nil : session.dataTask(with: urlRequest) }) else { throw .cancelled }
+        let task = try makeTask(urlRequest)
         let id = task.taskIdentifier
         let delegate = self.delegate
         let result: Result<ProviderResponse, TransportError> = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                delegate.register(id, continuation: continuation)
-                DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [weak task] in
-                    if delegate.expire(id, reason: .timedOut) { task?.cancel() }
-                }
-                task.resume()
+                run(task, seconds: seconds) { continuation.resume(returning: $0) }
             }
         } onCancel: {
             if delegate.expire(id, reason: .cancelled) { task.cancel() }
         }
         return try result.get()
     }
+
+    /// Waits on the calling thread for URLSession's own callback: no task, so it is safe on any
+    /// thread, a Swift concurrency one included (a task there could wait for the very thread the
+    /// caller blocks).
+    public func sendBlocking(_ request: ProviderRequest, timeout: Duration) throws(TransportError) -> ProviderResponse {
+        let seconds = max(0.001, timeout.seconds)
+        let task = try makeTask(try URLSessionTransport.urlRequest(request, seconds: seconds))
+        let outcome = Guarded<Result<ProviderResponse, TransportError>?>(nil)
+        run(task, seconds: seconds) { result in outcome.withLockNotifying { $0 = result } }
+        return try outcome.wait(until: { $0 != nil }, then: { $0! }).get()
+    }
+
+    private static func urlRequest(_ request: ProviderRequest, seconds: Double) throws(TransportError) -> URLRequest {
+        guard let url = URL(string: request.url), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
+            throw .invalidRequest("'\(request.url.prefix(200))' is not an http(s) URL")
+        }
+        var urlRequest = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalAndRemoteCacheData, timeoutInterval: seconds)
+        urlRequest.httpMethod = request.method.rawValue
+        for field in request.headers.fields { urlRequest.addValue(field.value, forHTTPHeaderField: field.name) }
+        if let body = request.body { urlRequest.httpBody = Data(body) }
+        return urlRequest
+    }
+
+    /// A task for `urlRequest`; `.cancelled` once the transport was shut down.
+    private func makeTask(_ urlRequest: URLRequest) throws(TransportError) -> URLSessionDataTask {
+        let session = self.session
+        guard let task = invalidated.withLock({ $0 ? nil : session.dataTask(with: urlRequest) }) else { throw .cancelled }
+        return task
+    }
+
+    /// Starts `task`; `finish` gets its outcome once: when it completes, or at the deadline.
+    private func run(_ task: URLSessionDataTask, seconds: Double, finish: @escaping @Sendable (Result<ProviderResponse, TransportError>) -> Void) {
+        let id = task.taskIdentifier
+        let delegate = self.delegate
+        delegate.register(id, finish: finish)
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [weak task] in
+            if delegate.expire(id, reason: .timedOut) { task?.cancel() }
+        }
+        task.resume()
+    }
 }
 
 extension URLSessionTransport {
-    /// Collects each task's answer and resumes its caller once, when the task completes.
+    /// Collects each task's answer and tells its caller once, when the task completes.
     ///
     /// `@unchecked Sendable`: URLSession calls it from its own queue while `send` registers and
     /// the deadline timer expires tasks from others; all mutable state is in `pending`, reached only
     /// through its lock.
     final class Delegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
         struct Pending {
-            var continuation: CheckedContinuation<Result<ProviderResponse, TransportError>, Never>
+            var finish: @Sendable (Result<ProviderResponse, TransportError>) -> Void
             var response: HTTPURLResponse?
             var body: [UInt8] = []
             /// Set when we cancel the task ourselves, to say why.
@@ -101,8 +130,8 @@ extension URLSessionTransport {
             self.maxBodyBytes = maxBodyBytes
         }
 
-        func register(_ id: Int, continuation: CheckedContinuation<Result<ProviderResponse, TransportError>, Never>) {
-            pending.withLock { $0[id] = Pending(continuation: continuation) }
+        func register(_ id: Int, finish: @escaping @Sendable (Result<ProviderResponse, TransportError>) -> Void) {
+            pending.withLock { $0[id] = Pending(finish: finish) }
         }
 
         /// Records why the task is being cancelled; false when it already finished or was cancelled.
@@ -145,7 +174,7 @@ extension URLSessionTransport {
 
         func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
             guard let entry = pending.withLock({ $0.removeValue(forKey: task.taskIdentifier) }) else { return }
-            entry.continuation.resume(returning: Delegate.outcome(entry, error: error))
+            entry.finish(Delegate.outcome(entry, error: error))
         }
 
         private static func outcome(_ entry: Pending, error: (any Error)?) -> Result<ProviderResponse, TransportError> {
