@@ -87,11 +87,7 @@ enum Recovery {
             report.snapshot = newest.name
             report.snapshotSeq = newest.seq
         } else {
-            do {
-                directory = try Directory.load(DirectoryImage(), journal: journal)
-            } catch {
-                throw StoreError(.inconsistent, path: dataDirectory.file(""), "snapshot breaks a rule at \(error)")
-            }
+            directory = Directory(journal: journal)
         }
 
         var expected = report.snapshotSeq + 1

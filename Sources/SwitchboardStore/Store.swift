@@ -260,12 +260,7 @@ final class StoreJournal: ChangeJournal, @unchecked Sendable {
             body(StoreError(.closed, path: "", "the store is closed"))
             return
         }
-        writer.whenDurable(ticket) { [self] error in
-            // As `reportingFailure` says it: once the writer has failed, the failure.
-            guard let error else { return body(nil) }
-            if error is JournalWriterError { return body(error) }
-            body(failure ?? error)
-        }
+        writer.whenDurable(ticket) { [self] error in body(error.map(reported)) }
     }
 
     func rotate(to path: String) throws {
@@ -310,11 +305,14 @@ final class StoreJournal: ChangeJournal, @unchecked Sendable {
     private func reportingFailure<Result>(_ body: () throws -> Result) throws -> Result {
         do {
             return try body()
-        } catch let error as JournalWriterError {
-            throw error
         } catch {
-            if let failure { throw failure }
-            throw error
+            throw reported(error)
         }
+    }
+
+    /// `error` as it is reported: once the writer has failed, that failure, except for misuse.
+    private func reported(_ error: any Error) -> any Error {
+        if error is JournalWriterError { return error }
+        return failure ?? error
     }
 }

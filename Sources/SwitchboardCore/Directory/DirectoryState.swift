@@ -25,8 +25,7 @@ struct DirectoryState {
 
         /// The provider id is dropped when it is the number itself (Retell's case).
         init(number: E164, providerNumberID: String, lastSyncedAt: Timestamp?) {
-            self.providerNumberID = number.isWritten(as: providerNumberID) ? nil : providerNumberID
-            self.lastSyncedAt = lastSyncedAt?.milliseconds ?? Int64.min
+            self.init(number: number, providerNumberID: providerNumberID, lastSyncedAt: lastSyncedAt?.milliseconds ?? Int64.min)
         }
 
         init(number: E164, providerNumberID: String, lastSyncedAt: Int64) {

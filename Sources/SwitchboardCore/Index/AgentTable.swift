@@ -142,11 +142,21 @@ struct AgentTable {
     mutating func insertIfAbsent(_ entry: AgentEntry, key: AgentKey) -> Bool {
         precondition(AgentTable.matches(entry.record, key), "an agent entry stored under another agent's key")
         precondition(entry.number <= AgentTable.numberMask, "not a number key")
-        if find(key) != nil { return false }
         if (count + 1) * 4 > slots.count * 3 { rehash(size: AgentTable.size(for: count * 2 + 2)) }
-        var index = home(key.hashValue64)
-        while slots[index].record != nil { index = next(index) }
-        slots[index] = Slot(record: entry.record, word: AgentTable.tag(key.hashValue64) | entry.number)
+        let tag = AgentTable.tag(key.hashValue64)
+        // One probe: it ends at the key (there already) or at the empty slot the key goes in.
+        let position: Int? = slots.withUnsafeBufferPointer { slots in
+            var index = home(key.hashValue64)
+            while slots[index].record != nil {
+                if slots[index].word & ~AgentTable.numberMask == tag && AgentTable.matches(slots[index].record.unsafelyUnwrapped, key) {
+                    return nil
+                }
+                index = index + 1 == slots.count ? 0 : index + 1
+            }
+            return index
+        }
+        guard let index = position else { return false }
+        slots[index] = Slot(record: entry.record, word: tag | entry.number)
         count += 1
         return true
     }

@@ -1,5 +1,3 @@
-import SwitchboardPosix
-
 /// Sends one `ProviderRequest` and returns the answer, whatever its status; only a missing or
 /// incomplete answer is an error. Implementations: `PooledHTTPTransport` (plain http on loopback
 /// or a local egress proxy), `URLSessionTransport` (the network) and `InMemoryTransport` (tests).
@@ -9,21 +7,9 @@ public protocol ProviderTransport: Sendable {
 
     /// The same exchange, blocking the calling thread until the answer or the timeout: for callers
     /// on threads of their own (the push workers), where a hop into Swift concurrency and back
-    /// would cost more than the exchange. Never call it from a Swift concurrency thread.
+    /// would cost more than the exchange. An implementation must not wait for Swift concurrency
+    /// (no task to await): a caller on one of its few threads would then wait for itself.
     func sendBlocking(_ request: ProviderRequest, timeout: Duration) throws(TransportError) -> ProviderResponse
-}
-
-extension ProviderTransport {
-    /// Runs `send` in a task and waits for it (a pthread wait that ThreadSanitizer sees).
-    public func sendBlocking(_ request: ProviderRequest, timeout: Duration) throws(TransportError) -> ProviderResponse {
-        let outcome = Guarded<Result<ProviderResponse, TransportError>?>(nil)
-        Task {
-            let result: Result<ProviderResponse, TransportError>
-            do throws(TransportError) { result = .success(try await send(request, timeout: timeout)) } catch { result = .failure(error) }
-            outcome.withLockNotifying { $0 = result }
-        }
-        return try outcome.wait(until: { $0 != nil }, then: { $0! }).get()
-    }
 }
 
 /// Why no complete answer arrived. Details never carry request headers (where the key is).
