@@ -7,6 +7,9 @@
 // waiter whose ticket that sync covered: N concurrent writers share one fsync.
 // A caller that would rather not wait registers a callback (`whenDurable`),
 // which the flusher runs right after that sync; the router's writes answer so.
+// With a commit window, a lone change may wait up to that long for company
+// before its sync, while waiting pays (see `CommitGathering`): a steady stream
+// of single writes then shares fsyncs too.
 //
 // Durability: a new journal file is fsynced (header) and so is its directory (the
 // name) before any frame goes into it; batches appended afterwards are made
@@ -82,8 +85,11 @@ public final class JournalWriter: Sendable {
     /// `onFailure` is called once, on the flusher thread, with the first write or
     /// sync failure and the file it happened in, before the failure is published to
     /// waiters. It must not block and must not call back into this writer.
+    ///
+    /// `commitWindow`: how long a lone change may wait for others to share its sync
+    /// (zero: never; see `CommitGathering` for when it does).
     public init(
-        path: String, create: Bool, faults: JournalFaults = .none,
+        path: String, create: Bool, faults: JournalFaults = .none, commitWindow: Duration = .zero,
         onFailure: @escaping @Sendable (_ error: any Error, _ path: String) -> Void = { _, _ in }
     ) throws {
         let file: DurableFile
@@ -94,7 +100,7 @@ public final class JournalWriter: Sendable {
         } else {
             (file, size) = try Core.openJournal(at: path)
         }
-        let core = Core(path: path, fileSize: size, faults: faults, onFailure: onFailure)
+        let core = Core(path: path, fileSize: size, faults: faults, commitWindow: commitWindow, onFailure: onFailure)
         let start = Unmanaged.passRetained(FlusherStart(core: core, file: file)).toOpaque()
         var thread = pthread_t()
         let result = pthread_create(&thread, nil, { raw in
@@ -222,6 +228,10 @@ public final class JournalWriter: Sendable {
     public var fileSize: Int { core.fileSize.load(ordering: .relaxed) }
     /// Batch syncs done: fewer than appends when group commit shares them.
     public var fsyncCount: Int { core.fsyncCount.load(ordering: .relaxed) }
+    /// Lone changes held back for company (`commitWindow`), and how many of those waits got some.
+    public var gatherCounts: (waits: Int, gathered: Int) {
+        (core.gatherCount.load(ordering: .relaxed), core.gatheredCount.load(ordering: .relaxed))
+    }
     /// Tickets issued so far.
     public var appendedCount: UInt64 { core.state.withLock { $0.appended } }
     /// Highest ticket known durable.
@@ -299,14 +309,22 @@ extension JournalWriter {
         /// Everything in `State` is guarded by this lock.
         let state: ConditionLock<State>
         let faults: JournalFaults
+        let commitWindow: Duration
         let onFailure: @Sendable (_ error: any Error, _ path: String) -> Void
         let bytesWritten = Atomic<Int>(0)
         let fileSize: Atomic<Int>
         let fsyncCount = Atomic<Int>(0)
+        /// Syncs held back for company (`CommitGathering`), and those that got some.
+        let gatherCount = Atomic<Int>(0)
+        let gatheredCount = Atomic<Int>(0)
 
-        init(path: String, fileSize: Int, faults: JournalFaults, onFailure: @escaping @Sendable (any Error, String) -> Void) {
+        init(
+            path: String, fileSize: Int, faults: JournalFaults, commitWindow: Duration,
+            onFailure: @escaping @Sendable (any Error, String) -> Void
+        ) {
             self.state = ConditionLock(State(path: path), conditionCount: 2)
             self.faults = faults
+            self.commitWindow = commitWindow
             self.onFailure = onFailure
             self.fileSize = Atomic(fileSize)
         }
@@ -314,6 +332,8 @@ extension JournalWriter {
         // MARK: Flusher thread
 
         private enum Work {
+            /// Hold a lone change back for company until the window's end (`CommitGathering`).
+            case gather
             case write(upTo: UInt64)
             case rotate(upTo: UInt64, path: String)
             case exit
@@ -334,6 +354,11 @@ extension JournalWriter {
                 state.broadcast(Core.progress)
                 for callback in left.sorted(by: { $0.ticket < $1.ticket }) { callback.body(error) }
             }
+            var gathering = CommitGathering(window: commitWindow)
+            /// The last ticket taken into a batch (tickets start at 1).
+            var taken: UInt64 = 0
+            /// While a gathering wait is on: how many changes were pending when it began.
+            var gatheringFrom: UInt64?
             while true {
                 let work: Work = state.withLock(waitingOn: Core.work, until: { state in
                     state.failure != nil || state.stopping || !state.pending.isEmpty
@@ -344,11 +369,23 @@ extension JournalWriter {
                         state.rotation!.started = true
                         batch.append(contentsOf: state.pending[..<rotation.cutBytes])
                         state.pending.removeFirst(rotation.cutBytes)
+                        taken = rotation.cutTicket
+                        gatheringFrom = nil
                         return .rotate(upTo: rotation.cutTicket, path: rotation.path)
                     }
                     if !state.pending.isEmpty {
+                        if let from = gatheringFrom {
+                            gatheringFrom = nil
+                            let company = state.appended - taken - from
+                            gathering.waited(company: company)
+                            if company > 0 { gatheredCount.add(1, ordering: .relaxed) }
+                        } else if !state.stopping, gathering.shouldWait(pendingFrames: state.appended - taken) {
+                            gatheringFrom = state.appended - taken
+                            return .gather
+                        }
                         // Swap buffers: appenders keep going into the emptied spare.
                         swap(&state.pending, &batch)
+                        taken = state.appended
                         return .write(upTo: state.appended)
                     }
                     return .exit  // stopping, and everything is written
@@ -357,6 +394,14 @@ extension JournalWriter {
                 switch work {
                 case .exit:
                     return
+                case .gather:
+                    // Appends do not wake this wait (only the one that makes `pending` non-empty
+                    // signals); a rotation, `close` or nothing but the window's end does.
+                    gatherCount.add(1, ordering: .relaxed)
+                    state.waitUntil(condition: Core.work, nanoseconds: gathering.windowNanoseconds) { state in
+                        state.failure != nil || state.stopping || state.rotation?.started == false
+                    }
+                    continue
                 case .write(let ticket):
                     do {
                         try write(batch, to: file)
@@ -504,10 +549,15 @@ final class ConditionLock<State>: @unchecked Sendable {
         mutex.initialize(to: pthread_mutex_t())
         pthread_mutex_init(mutex, nil)
         conditions = .allocate(capacity: conditionCount)
+        // Timed waits measure against the monotonic clock: a wall-clock step must not stretch them.
+        var attributes = pthread_condattr_t()
+        pthread_condattr_init(&attributes)
+        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
         for index in 0..<conditionCount {
             (conditions + index).initialize(to: pthread_cond_t())
-            pthread_cond_init(conditions + index, nil)
+            pthread_cond_init(conditions + index, &attributes)
         }
+        pthread_condattr_destroy(&attributes)
     }
 
     deinit {
@@ -535,6 +585,21 @@ final class ConditionLock<State>: @unchecked Sendable {
         defer { pthread_mutex_unlock(mutex) }
         while !ready(state) { pthread_cond_wait(conditions + condition, mutex) }
         return try body(&state)
+    }
+
+    /// Takes the lock and sleeps on `condition` until `ready` holds or `nanoseconds` have passed
+    /// (on the monotonic clock), whichever comes first.
+    func waitUntil(condition: Int, nanoseconds: UInt64, ready: (State) -> Bool) {
+        var deadline = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &deadline)
+        let total = UInt64(deadline.tv_nsec) + nanoseconds
+        deadline.tv_sec += Int(total / 1_000_000_000)
+        deadline.tv_nsec = Int(total % 1_000_000_000)
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        while !ready(state) {
+            if pthread_cond_timedwait(conditions + condition, mutex, &deadline) == ETIMEDOUT { return }
+        }
     }
 
     /// Wakes one thread waiting on `condition` (with or without the lock held).

@@ -9,6 +9,10 @@ import Glibc
 public struct StoreOptions: Sendable {
     /// Compact in the background once the journal holds this many bytes.
     public var compactAfterBytes: Int = 64 << 20
+    /// How long a lone change may wait for others to share its fsync, while that pays
+    /// (`CommitGathering`): a steady stream of writes then costs a fraction of an fsync each, at up
+    /// to this much more latency; a caller writing one change at a time sees it once in 16 writes.
+    public var commitWindow: Duration = .milliseconds(1)
     /// Test seams: journal I/O faults, and a hook called at each compaction step that may throw to
     /// stop there as a crash would.
     public var journalFaults: JournalFaults = .none
@@ -55,11 +59,13 @@ public final class Store: Sendable {
             let writer: JournalWriter
             let onFailure: @Sendable (any Error, String) -> Void = { [weak journal] error, path in journal?.writerFailed(error, path: path) }
             if let last = recovered.lastJournal {
-                writer = try JournalWriter(path: dataDirectory.file(last), create: false, faults: options.journalFaults, onFailure: onFailure)
+                writer = try JournalWriter(
+                    path: dataDirectory.file(last), create: false, faults: options.journalFaults, commitWindow: options.commitWindow,
+                    onFailure: onFailure)
             } else {
                 writer = try JournalWriter(
                     path: dataDirectory.file(DataDirectory.journalName(recovered.nextSeq)), create: true, faults: options.journalFaults,
-                    onFailure: onFailure
+                    commitWindow: options.commitWindow, onFailure: onFailure
                 )
             }
             journal.start(writer: writer, nextSeq: recovered.nextSeq)

@@ -333,6 +333,70 @@ import Testing
         }
     }
 
+    @Test func commitWindow_aLoneChangeWaitsForCompany_andTheyShareOneSync() throws {
+        try withDirectory { directory in
+            let path = directory + "/journal"
+            let writer = try JournalWriter(path: path, create: true, commitWindow: .milliseconds(400))
+            _ = try writer.append(payload(0))
+            Thread.sleep(forTimeInterval: 0.04)  // the flusher is holding change 1 back (the first probe)
+            #expect(writer.durableCount == 0, "the lone change waits for company")
+            _ = try writer.append(payload(1))
+            try writer.waitDurable(2)
+            #expect(writer.fsyncCount == 1, "without the window, change 1 has its own sync 40 ms before change 2")
+            #expect(writer.gatherCounts.waits == 1 && writer.gatherCounts.gathered == 1)
+            #expect(try JournalReader.scan(path: path).records == [payload(0), payload(1)])
+            try writer.close()
+        }
+    }
+
+    @Test func commitWindow_aCallerWritingOneAtATime_isHeldBackOnlyByProbes() throws {
+        try withDirectory { directory in
+            let writer = try JournalWriter(path: directory + "/journal", create: true, commitWindow: .milliseconds(100))
+            let start = ContinuousClock.now
+            for index in 0..<48 {
+                let ticket = try writer.append(payload(index))
+                try writer.waitDurable(ticket)
+            }
+            let elapsed = ContinuousClock.now - start
+            // Probes at the 1st, 17th and 33rd change: three windows, not 48.
+            #expect(writer.gatherCounts.waits == 3)
+            #expect(writer.gatherCounts.gathered == 0)
+            #expect(writer.fsyncCount == 48)
+            #expect(elapsed < .seconds(2), "48 windows would be 4.8 s")
+            try writer.close()
+        }
+    }
+
+    @Test func commitWindow_closeDuringAWait_syncsAtOnce() throws {
+        try withDirectory { directory in
+            let path = directory + "/journal"
+            let writer = try JournalWriter(path: path, create: true, commitWindow: .seconds(30))
+            _ = try writer.append(payload(7))
+            Thread.sleep(forTimeInterval: 0.03)
+            #expect(writer.gatherCounts.waits == 1)
+            let start = ContinuousClock.now
+            try writer.close()
+            #expect(ContinuousClock.now - start < .seconds(5), "close must not wait out a 30 s window")
+            #expect(writer.durableCount == 1)
+            #expect(try JournalReader.scan(path: path).records == [payload(7)])
+        }
+    }
+
+    @Test func commitWindow_rotateDuringAWait_keepsTheChangeInTheOldFile() throws {
+        try withDirectory { directory in
+            let writer = try JournalWriter(path: directory + "/journal-1", create: true, commitWindow: .seconds(30))
+            _ = try writer.append(payload(1))
+            Thread.sleep(forTimeInterval: 0.03)
+            let start = ContinuousClock.now
+            try writer.rotate(toNewFileAt: directory + "/journal-2")
+            #expect(ContinuousClock.now - start < .seconds(5), "rotate must not wait out a 30 s window")
+            _ = try writer.append(payload(2))
+            try writer.close()
+            #expect(try JournalReader.scan(path: directory + "/journal-1").records == [payload(1)])
+            #expect(try JournalReader.scan(path: directory + "/journal-2").records == [payload(2)])
+        }
+    }
+
     // MARK: Helpers
 
     private func payload(_ index: Int) -> [UInt8] {
