@@ -16,7 +16,10 @@ import Darwin
 /// The strings are rebuilt when asked for (`spec`, `name`, …: the API's cold paths); the agent
 /// table compares ids in place, and `providerAgentID` makes one string per routed call. A provider
 /// agent id that is a canonical UUID (Vapi's assistants) is kept as its 16 bytes (`UUIDBytes`),
-/// not 36, and spelled back in the case it came in.
+/// not 36, and spelled back in the case it came in; one ending in a long run of lower-case hex
+/// digits (Retell's `agent_…`, Bland's pathway ids) keeps its prefix and the digits packed two to a
+/// byte (`HexTail`): 12 bytes less for such an agent, which at a million agents is usually a malloc
+/// size class of 16 bytes.
 ///
 /// A struct around the buffer, because the standard library makes `ManagedBuffer` explicitly not
 /// `Sendable`. `@unchecked Sendable`: the buffer is written once, in `make`, before the record is
@@ -30,15 +33,32 @@ public struct AgentRecord: @unchecked Sendable {
         let accountLength: UInt16
         let idLength: UInt16
         let nameLength: UInt16
-        /// The byte count, or with `lowerUUID` / `upperUUID` set a UUID's 16 bytes in that case.
+        /// The byte count; with `lowerUUID` / `upperUUID` set, a UUID's 16 bytes in that case; with
+        /// `hexTail` set, a `HexTail`: the prefix length in the low 8 bits, the packed digits' byte
+        /// count in the 5 above.
         let providerAgentIDLength: UInt16
 
         static let lowerUUID: UInt16 = 0x8000
         static let upperUUID: UInt16 = 0x4000
+        static let hexTail: UInt16 = 0x2000
+        /// Plain byte counts stay below the flags.
+        static let plainLimit = 0x2000
+
+        static func hexTailLength(_ tail: HexTail) -> UInt16 {
+            hexTail | UInt16(tail.packedCount) << 8 | UInt16(tail.prefixLength)
+        }
+
+        /// The `HexTail` the length field describes, if it has that flag.
+        var hexTail: HexTail? {
+            guard providerAgentIDLength & (Layout.lowerUUID | Layout.upperUUID | Layout.hexTail) == Layout.hexTail else { return nil }
+            return HexTail(prefixLength: Int(providerAgentIDLength & 0xFF), packedCount: Int(providerAgentIDLength >> 8 & 0x1F))
+        }
 
         /// How many bytes the provider agent id takes after the name.
         var providerAgentIDStoredLength: Int {
-            providerAgentIDLength & (Layout.lowerUUID | Layout.upperUUID) != 0 ? UUIDBytes.count : Int(providerAgentIDLength)
+            if providerAgentIDLength & (Layout.lowerUUID | Layout.upperUUID) != 0 { return UUIDBytes.count }
+            if let hexTail { return hexTail.storedCount }
+            return Int(providerAgentIDLength)
         }
     }
 
@@ -87,10 +107,12 @@ public struct AgentRecord: @unchecked Sendable {
         name: UnsafeRawBufferPointer, providerAgentID: UnsafeRawBufferPointer
     ) -> AgentRecord {
         precondition(max(account.count, id.count, name.count) <= Int(UInt16.max), "agent field over 65535 bytes")
-        // Checked provider ids are at most 256 bytes, far below the UUID flag bits.
-        precondition(providerAgentID.count < Int(Layout.upperUUID), "provider agent id over 16383 bytes")
+        // Checked provider ids are at most 256 bytes, far below the flag bits.
+        precondition(providerAgentID.count < Layout.plainLimit, "provider agent id over 8191 bytes")
         let uuid = UUIDBytes(utf8: providerAgentID)
-        let providerAgentIDLength = uuid.map { $0.upperCase ? Layout.upperUUID : Layout.lowerUUID } ?? UInt16(providerAgentID.count)
+        let hexTail = uuid == nil ? HexTail(utf8: providerAgentID) : nil
+        let providerAgentIDLength =
+            uuid.map { $0.upperCase ? Layout.upperUUID : Layout.lowerUUID } ?? hexTail.map(Layout.hexTailLength) ?? UInt16(providerAgentID.count)
         let layout = Layout(
             accountSlot: accountSlot, provider: provider, status: status, accountLength: UInt16(account.count),
             idLength: UInt16(id.count), nameLength: UInt16(name.count), providerAgentIDLength: providerAgentIDLength)
@@ -105,7 +127,13 @@ public struct AgentRecord: @unchecked Sendable {
             copy(account)
             copy(id)
             copy(name)
-            if let uuid { uuid.write(to: bytes + offset) } else { copy(providerAgentID) }
+            if let uuid {
+                uuid.write(to: bytes + offset)
+            } else if let hexTail {
+                hexTail.write(providerAgentID, to: bytes + offset)
+            } else {
+                copy(providerAgentID)
+            }
         }
         return AgentRecord(storage: storage)
     }
@@ -121,7 +149,13 @@ public struct AgentRecord: @unchecked Sendable {
     public var id: AgentID { Identifier(unchecked: string(offset: idOffset, length: layout.idLength)) }
     public var name: String { string(offset: nameOffset, length: layout.nameLength) }
     public var providerAgentID: String {
+        let layout = layout
         let length = layout.providerAgentIDLength
+        if let hexTail = layout.hexTail {
+            return storage.withUnsafeMutablePointerToElements { bytes in
+                hexTail.spell(UnsafeBufferPointer(start: bytes + providerAgentIDOffset, count: hexTail.storedCount))
+            }
+        }
         guard length & (Layout.lowerUUID | Layout.upperUUID) != 0 else { return string(offset: providerAgentIDOffset, length: length) }
         return storage.withUnsafeMutablePointerToElements { bytes in
             UUIDBytes.spell(UnsafeBufferPointer(start: bytes + providerAgentIDOffset, count: UUIDBytes.count), upperCase: length & Layout.upperUUID != 0)
