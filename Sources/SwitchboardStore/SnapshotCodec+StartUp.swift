@@ -78,10 +78,10 @@ extension SnapshotCodec {
                     let provider = try reader.provider()
                     let providerAgentID = try reader.bytes()
                     let status = try reader.status()
+                    // Only an id of a known account has a slot: that is the account's check.
                     guard let slot = matcher.slot(account),
                         let record = AgentRecord.stored(
-                            account: account, accountSlot: slot, id: id, name: name, provider: provider, providerAgentID: providerAgentID,
-                            status: status)
+                            accountSlot: slot, id: id, name: name, provider: provider, providerAgentID: providerAgentID, status: status)
                     else { return }
                     records.append(record)
                 }

@@ -24,26 +24,24 @@ import Testing
 
     @Test(arguments: providerAgentIDs) func made_givesBackTheSpec(providerAgentID: String) {
         let record = AgentRecord.make(spec: Self.spec(providerAgentID), accountSlot: 3)
-        #expect(record.spec == Self.spec(providerAgentID))
+        #expect(record.spec(account: Identifier(unchecked: "acct-7")) == Self.spec(providerAgentID))
         #expect(record.providerAgentID == providerAgentID)
         #expect(record.accountSlot == 3 && record.hasID("ag-42") && !record.hasID("ag-4"))
     }
 
     @Test(arguments: providerAgentIDs) func stored_givesBackTheSpec(providerAgentID: String) {
         let spec = Self.spec(providerAgentID)
-        var account = spec.account.value, id = spec.id.value, name = spec.name, providerID = providerAgentID
-        let record = account.withUTF8 { account in
-            id.withUTF8 { id in
-                name.withUTF8 { name in
-                    providerID.withUTF8 { providerID in
-                        AgentRecord.stored(
-                            account: UnsafeRawBufferPointer(account), accountSlot: 1, id: UnsafeRawBufferPointer(id),
-                            name: UnsafeRawBufferPointer(name), provider: .vapi, providerAgentID: UnsafeRawBufferPointer(providerID),
-                            status: .active)
-                    }
+        var id = spec.id.value, name = spec.name, providerID = providerAgentID
+        let record = id.withUTF8 { id in
+            name.withUTF8 { name in
+                providerID.withUTF8 { providerID in
+                    AgentRecord.stored(
+                        accountSlot: 1, id: UnsafeRawBufferPointer(id), name: UnsafeRawBufferPointer(name), provider: .vapi,
+                        providerAgentID: UnsafeRawBufferPointer(providerID), status: .active)
                 }
             }
         }
-        #expect(record?.spec == spec)
+        #expect(record?.spec(account: spec.account) == spec)
+        #expect(record?.accountSlot == 1)
     }
 }

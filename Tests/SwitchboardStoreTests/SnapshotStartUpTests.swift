@@ -113,7 +113,7 @@ import Testing
         let bytes = SnapshotCodec.encode(image, lastSeq: 7)
         let packed = try #require(bytes.withUnsafeBytes { SnapshotCodec.decodePacked($0) })
         #expect(packed.lastSeq == 7)
-        #expect(packed.image.agents.map(\.spec) == image.agents)
+        #expect(packed.image.agents.map { $0.spec(account: packed.image.accounts[Int($0.accountSlot)].id) } == image.agents)
         let fast = try Directory.load(packed.image)
         let exact = try Directory.load(image)
         #expect(fast.image() == exact.image())

@@ -46,7 +46,7 @@ extension Directory {
 
     public func agent(account: AccountID, id: AgentID) -> Agent? {
         guard let slot = index.accountSlot(account.value), let entry = index.agentEntry(account: slot, id: id.value) else { return nil }
-        return Agent(spec: entry.record.spec, phoneNumber: E164(key: entry.number))
+        return Agent(spec: entry.record.spec(account: account), phoneNumber: E164(key: entry.number))
     }
 
     /// Agents of an account sorted by id, after `cursor` (an agent id), at most `limit`.
@@ -60,7 +60,7 @@ extension Directory {
             var position = start
             while position < ids.count, items.count < limit {
                 if let entry = index.agentEntry(account: slot, id: ids[position]) {
-                    items.append(Agent(spec: entry.record.spec, phoneNumber: E164(key: entry.number)))
+                    items.append(Agent(spec: entry.record.spec(account: account), phoneNumber: E164(key: entry.number)))
                 }
                 position += 1
             }

@@ -59,7 +59,7 @@ extension DirectoryState {
                     }
                 }
                 for id in DirectoryState.AgentList.ids(slot: slot, index: index) {
-                    if let entry = index.agentEntry(account: slot, id: id) { image.agents.append(entry.record.spec) }
+                    if let entry = index.agentEntry(account: slot, id: id) { image.agents.append(entry.record.spec(account: account.id)) }
                 }
                 for key in state.numberLists[Int(slot)].sortedKeys() {
                     guard let numberSlot = index.numberSlot(key) else { continue }

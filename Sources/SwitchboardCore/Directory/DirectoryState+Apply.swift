@@ -127,7 +127,7 @@ extension DirectoryState {
             }
             if let holder = numberSlot.agent, holder.id != spec.id { previousAgent = holder }
         }
-        if let existing, existing.record.spec == spec, target == oldNumber {
+        if let existing, existing.record.spec(account: spec.account) == spec, target == oldNumber {
             return .agent(AgentWrite(agent: Agent(spec: spec, phoneNumber: E164(key: target)), created: false))
         }
         try record()

@@ -7,8 +7,10 @@ import Darwin
 /// An agent as the index holds it: immutable and shared by reference, so the inbound path hands it
 /// out with a retain and no copy. Any change makes a new record.
 ///
-/// One allocation: a small fixed header and the agent's four strings (account id, id, name,
-/// provider agent id) packed after it as UTF-8, in a `ManagedBuffer`. Why: as an object holding an
+/// One allocation: a small fixed header and the agent's three strings (id, name, provider agent
+/// id) packed after it as UTF-8, in a `ManagedBuffer`. The account is its slot (4 bytes): its id is
+/// the directory's to give (`spec(account:)`), as 9 bytes less an agent took most agents down a
+/// malloc size class (16 bytes) at a million agents. Why: as an object holding an
 /// `AgentSpec`, an agent took the object plus a heap buffer for each string over 15 bytes (a
 /// provider agent id always is, a name often): about 240 bytes, at a million agents most of the
 /// router's memory. Packed in two allocations (an object and a byte buffer) it was about 110; in
@@ -30,7 +32,6 @@ public struct AgentRecord: @unchecked Sendable {
         let accountSlot: UInt32
         let provider: Provider
         let status: Status
-        let accountLength: UInt16
         let idLength: UInt16
         let nameLength: UInt16
         /// The byte count; with `lowerUUID` / `upperUUID` set, a UUID's 16 bytes in that case; with
@@ -73,40 +74,35 @@ public struct AgentRecord: @unchecked Sendable {
     /// A record for `spec` in the account at `accountSlot`. The strings' lengths are bounded by
     /// `Identifier` (64 bytes), `FieldCheck.name` (800 bytes) and `FieldCheck.providerID` (256).
     static func make(spec: AgentSpec, accountSlot: UInt32) -> AgentRecord {
-        var account = spec.account.value, id = spec.id.value, name = spec.name, providerAgentID = spec.providerAgentID
-        return account.withUTF8 { account in
-            id.withUTF8 { id in
-                name.withUTF8 { name in
-                    providerAgentID.withUTF8 { providerAgentID in
-                        make(
-                            accountSlot: accountSlot, provider: spec.provider, status: spec.status, account: UnsafeRawBufferPointer(account),
-                            id: UnsafeRawBufferPointer(id), name: UnsafeRawBufferPointer(name), providerAgentID: UnsafeRawBufferPointer(providerAgentID))
-                    }
+        var id = spec.id.value, name = spec.name, providerAgentID = spec.providerAgentID
+        return id.withUTF8 { id in
+            name.withUTF8 { name in
+                providerAgentID.withUTF8 { providerAgentID in
+                    make(
+                        accountSlot: accountSlot, provider: spec.provider, status: spec.status, id: UnsafeRawBufferPointer(id),
+                        name: UnsafeRawBufferPointer(name), providerAgentID: UnsafeRawBufferPointer(providerAgentID))
                 }
             }
         }
     }
 
-    /// An agent read from stored UTF-8 bytes, with the checks `putAgent` makes of its fields:
-    /// valid account and agent ids, a valid name and provider agent id. Nil if one fails. The
-    /// account's slot is the caller's to find (and check) from `account`. Start-up makes the
-    /// records straight from the snapshot's bytes this way, without a string for each field.
+    /// An agent read from stored UTF-8 bytes, with the checks `putAgent` makes of its fields: a
+    /// valid agent id, a valid name and provider agent id. Nil if one fails. The account's slot is
+    /// the caller's to find (and its id to check). Start-up makes the records straight from the
+    /// snapshot's bytes this way, without a string for each field.
     public static func stored(
-        account: UnsafeRawBufferPointer, accountSlot: UInt32, id: UnsafeRawBufferPointer, name: UnsafeRawBufferPointer,
-        provider: Provider, providerAgentID: UnsafeRawBufferPointer, status: Status
+        accountSlot: UInt32, id: UnsafeRawBufferPointer, name: UnsafeRawBufferPointer, provider: Provider,
+        providerAgentID: UnsafeRawBufferPointer, status: Status
     ) -> AgentRecord? {
-        guard Identifier.isValid(utf8: account), Identifier.isValid(utf8: id), FieldCheck.isName(utf8: name),
-            FieldCheck.isProviderID(utf8: providerAgentID)
-        else { return nil }
-        return make(
-            accountSlot: accountSlot, provider: provider, status: status, account: account, id: id, name: name, providerAgentID: providerAgentID)
+        guard Identifier.isValid(utf8: id), FieldCheck.isName(utf8: name), FieldCheck.isProviderID(utf8: providerAgentID) else { return nil }
+        return make(accountSlot: accountSlot, provider: provider, status: status, id: id, name: name, providerAgentID: providerAgentID)
     }
 
     private static func make(
-        accountSlot: UInt32, provider: Provider, status: Status, account: UnsafeRawBufferPointer, id: UnsafeRawBufferPointer,
-        name: UnsafeRawBufferPointer, providerAgentID: UnsafeRawBufferPointer
+        accountSlot: UInt32, provider: Provider, status: Status, id: UnsafeRawBufferPointer, name: UnsafeRawBufferPointer,
+        providerAgentID: UnsafeRawBufferPointer
     ) -> AgentRecord {
-        precondition(max(account.count, id.count, name.count) <= Int(UInt16.max), "agent field over 65535 bytes")
+        precondition(max(id.count, name.count) <= Int(UInt16.max), "agent field over 65535 bytes")
         // Checked provider ids are at most 256 bytes, far below the flag bits.
         precondition(providerAgentID.count < Layout.plainLimit, "provider agent id over 8191 bytes")
         let uuid = UUIDBytes(utf8: providerAgentID)
@@ -114,9 +110,9 @@ public struct AgentRecord: @unchecked Sendable {
         let providerAgentIDLength =
             uuid.map { $0.upperCase ? Layout.upperUUID : Layout.lowerUUID } ?? hexTail.map(Layout.hexTailLength) ?? UInt16(providerAgentID.count)
         let layout = Layout(
-            accountSlot: accountSlot, provider: provider, status: status, accountLength: UInt16(account.count),
-            idLength: UInt16(id.count), nameLength: UInt16(name.count), providerAgentIDLength: providerAgentIDLength)
-        let buffer = Storage.create(minimumCapacity: account.count + id.count + name.count + layout.providerAgentIDStoredLength) { _ in layout }
+            accountSlot: accountSlot, provider: provider, status: status, idLength: UInt16(id.count), nameLength: UInt16(name.count),
+            providerAgentIDLength: providerAgentIDLength)
+        let buffer = Storage.create(minimumCapacity: id.count + name.count + layout.providerAgentIDStoredLength) { _ in layout }
         let storage = unsafeDowncast(buffer, to: Storage.self)
         storage.withUnsafeMutablePointerToElements { bytes in
             var offset = 0
@@ -124,7 +120,6 @@ public struct AgentRecord: @unchecked Sendable {
                 if let base = field.baseAddress { UnsafeMutableRawPointer(bytes + offset).copyMemory(from: base, byteCount: field.count) }
                 offset += field.count
             }
-            copy(account)
             copy(id)
             copy(name)
             if let uuid {
@@ -145,7 +140,6 @@ public struct AgentRecord: @unchecked Sendable {
     public var status: Status { layout.status }
     public var isActive: Bool { layout.status == .active }
 
-    public var account: AccountID { Identifier(unchecked: string(offset: 0, length: layout.accountLength)) }
     public var id: AgentID { Identifier(unchecked: string(offset: idOffset, length: layout.idLength)) }
     public var name: String { string(offset: nameOffset, length: layout.nameLength) }
     public var providerAgentID: String {
@@ -162,8 +156,9 @@ public struct AgentRecord: @unchecked Sendable {
         }
     }
 
-    /// Everything the agent editor shows, rebuilt from the packed bytes.
-    public var spec: AgentSpec {
+    /// Everything the agent editor shows, rebuilt from the packed bytes and `account`, the id of
+    /// the account at `accountSlot` (the record keeps the slot, not the id: see the type's comment).
+    public func spec(account: AccountID) -> AgentSpec {
         AgentSpec(account: account, id: id, name: name, provider: provider, providerAgentID: providerAgentID, status: status)
     }
 
@@ -173,13 +168,13 @@ public struct AgentRecord: @unchecked Sendable {
         return id.withUTF8 { utf8 in
             storage.withUnsafeMutablePointers { layout, bytes in
                 guard utf8.count == Int(layout.pointee.idLength) else { return false }
-                return utf8.isEmpty || memcmp(bytes + Int(layout.pointee.accountLength), utf8.baseAddress!, utf8.count) == 0
+                return utf8.isEmpty || memcmp(bytes, utf8.baseAddress!, utf8.count) == 0
             }
         }
     }
 
-    private var idOffset: Int { Int(layout.accountLength) }
-    private var nameOffset: Int { idOffset + Int(layout.idLength) }
+    private var idOffset: Int { 0 }
+    private var nameOffset: Int { Int(layout.idLength) }
     private var providerAgentIDOffset: Int { nameOffset + Int(layout.nameLength) }
 
     private func string(offset: Int, length: UInt16) -> String {
