@@ -10,7 +10,7 @@ import Testing
         var random = SplitMix64Generator(seed: 9)
         for step in 0..<40_000 {
             // Consecutive keys, as providers sell blocks, and a few far apart.
-            let key = step % 7 == 0 ? random.next() | 1 : 1_415_555_0000 + random.next() % 5_000
+            let key = step % 7 == 0 ? random.next() % E164.maxKey | 1 : 1_415_555_0000 + random.next() % 5_000
             if random.next() % 3 == 0 {
                 let at = Int64(random.next() % 1_000_000)
                 table.setSynced(key, at: at)
@@ -27,15 +27,49 @@ import Testing
             #expect(table[key]?.providerNumberID == value.0 && table[key]?.lastSyncedAt == value.1)
         }
         #expect(table[42] == nil)
+        // Every time no number holds any more was freed.
+        #expect(table.distinctSyncTimes == Set(model.values.map(\.1).filter { $0 != .min }).count)
     }
 
-    @Test func slot_isTwentyFourBytes() {
-        #expect(ColdTable.slotStride == 24)
+    @Test func syncTimes_areSharedAndFreedWithTheirLastUse() {
+        var table = ColdTable()
+        for key in UInt64(1)...1000 { table.setSynced(key, at: 1_700_000_000_000) }
+        #expect(table.distinctSyncTimes == 1)
+        for key in UInt64(1)...500 { table.setSynced(key, at: 1_700_000_060_000) }
+        #expect(table.distinctSyncTimes == 2)
+        for key in UInt64(501)...1000 { table.setSynced(key, at: 1_700_000_060_000) }
+        #expect(table.distinctSyncTimes == 1, "the first sync's time is used by no number now")
+        // Freed positions are reused, and the values stay right.
+        for key in UInt64(1)...10 { table.setSynced(key, at: Int64(key)) }
+        table[11] = DirectoryState.ColdNumber(providerNumberID: "x", lastSyncedAt: .min)
+        #expect(table.distinctSyncTimes == 11)
+        for key in UInt64(1)...10 { #expect(table[key]?.lastSyncedAt == Int64(key)) }
+        #expect(table[11]?.lastSyncedAt == .min && table[12]?.lastSyncedAt == 1_700_000_060_000)
+        // The extremes of the range survive.
+        table.setSynced(13, at: .max)
+        table.setSynced(14, at: .min + 1)
+        #expect(table[13]?.lastSyncedAt == .max && table[14]?.lastSyncedAt == .min + 1)
+    }
+
+    @Test func largestKey_keepsItsIdAndTime() {
+        var table = ColdTable()
+        table[E164.maxKey] = DirectoryState.ColdNumber(providerNumberID: String(repeating: "z", count: 256), lastSyncedAt: -5)
+        table[1] = DirectoryState.ColdNumber(providerNumberID: nil, lastSyncedAt: 7)
+        #expect(table[E164.maxKey]?.providerNumberID == String(repeating: "z", count: 256))
+        #expect(table[E164.maxKey]?.lastSyncedAt == -5)
+        #expect(table[1]?.providerNumberID == nil && table[1]?.lastSyncedAt == 7)
+    }
+
+    @Test func slot_isSixteenBytes() {
+        #expect(ColdTable.slotStride == 16)
     }
 
     @Test func ids_roundTripLongEmptyAndNonASCII() {
         var table = ColdTable()
-        let long = String(repeating: "vapi-", count: 4_000)
+        // The longest id the directory takes (`FieldCheck.providerID`: 256 bytes); the table holds up
+        // to 4,095.
+        let long = String(repeating: "vapi-", count: 51) + "x"
+        #expect(long.utf8.count == 256)
         let ids: [String?] = [nil, "", "ü-ñ-号码-📞", long, "3f2b8c1e-9a4d-4e7f-b2c1-0d9e8f7a6b5c"]
         for (position, id) in ids.enumerated() {
             table[UInt64(position + 1)] = DirectoryState.ColdNumber(providerNumberID: id, lastSyncedAt: Int64(position))

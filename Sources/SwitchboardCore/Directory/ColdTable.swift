@@ -4,7 +4,7 @@
 ///
 /// Why not `Dictionary<UInt64, ColdNumber>`: a dictionary keeps power-of-two capacity, so at a
 /// million numbers it sat at 45% load, about 70 bytes a number, and hashed every key with SipHash;
-/// here a slot is 24 bytes at 5/8 to 3/4 load, about 35 bytes a number. Numbers are never removed
+/// here a slot is 16 bytes at 5/8 to 3/4 load, about 24 bytes a number. Numbers are never removed
 /// (a vanished number becomes inactive), so there are no tombstones.
 ///
 /// Provider number ids that are not the number itself (Vapi's UUIDs) live as UTF-8 in one byte
@@ -12,24 +12,55 @@
 /// plus a heap object of about 64 bytes after malloc rounding for a 36-byte UUID. A UUID in its
 /// canonical spelling (8-4-4-4-12 hex digits, all lower or all upper case) is kept as its 16 bytes,
 /// and spelled back exactly as it came (`ColdTable.UUIDBytes`).
+///
+/// A slot is 16 bytes: the key (below 2^50) shares a word with the id's length field, and the sync
+/// time is a position in `times`, the distinct sync times in use (a sync stamps every number it
+/// sees with one time, so a million numbers share a handful). It was 24 bytes with the time
+/// inline: 12.8 bytes a number more at a million numbers. A time no slot uses any more is freed.
 struct ColdTable {
     private struct Slot {
-        var key: UInt64
-        /// Milliseconds since the epoch; `Int64.min` for never.
-        var lastSyncedAt: Int64
+        /// The key in the low `keyBits`, the id's length field above.
+        private var word: UInt64
         /// Where the id's bytes start in `ids`.
         var idOffset: UInt32
+        /// The sync time's position in `times` (0: never).
+        var time: UInt32
+
+        init(key: UInt64, idOffset: UInt32, idLength: UInt32, time: UInt32) {
+            precondition(key <= ColdTable.keyMask && idLength <= ColdTable.noID, "a number key is below 10^15 < 2^50")
+            word = key | UInt64(idLength) << ColdTable.keyBits
+            self.idOffset = idOffset
+            self.time = time
+        }
+
+        var key: UInt64 { word & ColdTable.keyMask }
+
         /// The id's byte count in `ids`, or `noID` when the id is the number itself; with
         /// `lowerUUID` or `upperUUID` set, the 16 bytes of a UUID spelled in that case.
-        var idLength: UInt32
+        var idLength: UInt32 {
+            get { UInt32(truncatingIfNeeded: word >> ColdTable.keyBits) }
+            set { word = word & ColdTable.keyMask | UInt64(newValue) << ColdTable.keyBits }
+        }
     }
 
-    static let noID = UInt32.max
-    private static let lowerUUID: UInt32 = 1 << 30
-    private static let upperUUID: UInt32 = 1 << 29
-    private static let lengthBits: UInt32 = (1 << 29) - 1
-    private static let empty = Slot(key: 0, lastSyncedAt: .min, idOffset: 0, idLength: ColdTable.noID)
+    private static let keyBits: UInt64 = 50
+    private static let keyMask: UInt64 = (1 << keyBits) - 1
+    /// The length field's 14 bits: all set for no id, else a flag and a length.
+    static let noID: UInt32 = (1 << 14) - 1
+    private static let lowerUUID: UInt32 = 1 << 13
+    private static let upperUUID: UInt32 = 1 << 12
+    private static let lengthBits: UInt32 = (1 << 12) - 1
+    private static let empty = Slot(key: 0, idOffset: 0, idLength: ColdTable.noID, time: 0)
     private var slots: [Slot] = Array(repeating: ColdTable.empty, count: 16)
+    /// The sync times in use, by position; position 0 is never (`Int64.min`) and is not counted.
+    private var times: [Int64] = [.min]
+    /// How many slots use each time.
+    private var timeUses: [UInt32] = [0]
+    private var timePositions: [Int64: UInt32] = [:]
+    /// Positions of freed times, for reuse.
+    private var freeTimes: [UInt32] = []
+    /// The last time looked up: a bulk load and a sync give many numbers the same time in a row.
+    private var lastTime: (milliseconds: Int64, position: UInt32) = (.min, 0)
     /// The ids' UTF-8, back to back; an id replaced leaves its old bytes behind as garbage.
     private var ids: [UInt8] = []
     /// Bytes in `ids` that no slot refers to any more.
@@ -45,6 +76,52 @@ struct ColdTable {
 
     /// The bytes the arena holds, live and garbage (for tests and measurements).
     var idBytes: Int { ids.count }
+
+    /// Distinct sync times in use (for tests and measurements).
+    var distinctSyncTimes: Int { timePositions.count }
+
+    /// The position of `milliseconds` in `times`, counted as one more use.
+    private mutating func useTime(_ milliseconds: Int64) -> UInt32 {
+        guard milliseconds != .min else { return 0 }
+        let position: UInt32
+        if lastTime.milliseconds == milliseconds, lastTime.position != 0 {
+            position = lastTime.position
+        } else if let known = timePositions[milliseconds] {
+            position = known
+        } else {
+            if let free = freeTimes.popLast() {
+                position = free
+                times[Int(free)] = milliseconds
+            } else {
+                precondition(times.count < Int(UInt32.max), "too many distinct sync times")
+                position = UInt32(times.count)
+                times.append(milliseconds)
+                timeUses.append(0)
+            }
+            timePositions[milliseconds] = position
+        }
+        timeUses[Int(position)] += 1
+        lastTime = (milliseconds, position)
+        return position
+    }
+
+    /// One use fewer of the time at `position`; freed at none.
+    private mutating func releaseTime(_ position: UInt32) {
+        guard position != 0 else { return }
+        timeUses[Int(position)] -= 1
+        guard timeUses[Int(position)] == 0 else { return }
+        timePositions[times[Int(position)]] = nil
+        freeTimes.append(position)
+        if lastTime.position == position { lastTime = (.min, 0) }
+    }
+
+    /// Moves a slot to the time `milliseconds`.
+    private mutating func setTime(at index: Int, _ milliseconds: Int64) {
+        let old = slots[index].time
+        guard times[Int(old)] != milliseconds else { return }
+        slots[index].time = useTime(milliseconds)
+        releaseTime(old)
+    }
 
     @inline(__always)
     private func home(_ key: UInt64) -> Int {
@@ -113,7 +190,7 @@ struct ColdTable {
 
     subscript(key: UInt64) -> DirectoryState.ColdNumber? {
         get {
-            find(key).map { DirectoryState.ColdNumber(providerNumberID: id(of: slots[$0]), lastSyncedAt: slots[$0].lastSyncedAt) }
+            find(key).map { DirectoryState.ColdNumber(providerNumberID: id(of: slots[$0]), lastSyncedAt: times[Int(slots[$0].time)]) }
         }
         set {
             precondition(key != 0, "0 is not a number key")
@@ -129,11 +206,11 @@ struct ColdTable {
             }
             guard slots[index].key == key else {
                 let stored = store(newValue.providerNumberID)
-                slots[index] = Slot(key: key, lastSyncedAt: newValue.lastSyncedAt, idOffset: stored.offset, idLength: stored.length)
+                slots[index] = Slot(key: key, idOffset: stored.offset, idLength: stored.length, time: useTime(newValue.lastSyncedAt))
                 count += 1
                 return
             }
-            slots[index].lastSyncedAt = newValue.lastSyncedAt
+            setTime(at: index, newValue.lastSyncedAt)
             // A sync writes the same id again and again: keep the bytes already there.
             guard !slot(slots[index], holds: newValue.providerNumberID) else { return }
             garbageBytes += ColdTable.storedBytes(slots[index])
@@ -154,7 +231,7 @@ struct ColdTable {
     /// Records a sync time for `key`, adding the number (with no provider id of its own) if new.
     mutating func setSynced(_ key: UInt64, at milliseconds: Int64) {
         if let position = find(key) {
-            slots[position].lastSyncedAt = milliseconds
+            setTime(at: position, milliseconds)
         } else {
             self[key] = DirectoryState.ColdNumber(providerNumberID: nil, lastSyncedAt: milliseconds)
         }
