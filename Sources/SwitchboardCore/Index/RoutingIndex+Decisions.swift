@@ -82,14 +82,15 @@ extension RoutingIndex {
         let hash = RoutingIndex.hash(key)
         return numberShards.withLocked(RoutingIndex.numberShardIndex(hash: hash)) { table in
             guard let position = table.find(key, hash: hash) else { return .refused(.unknownNumber) }
-            return RoutingIndex.decide(table[position], account: account, provider: provider)
+            guard table.belongs(at: position, account: account, provider: provider) else { return .refused(.unknownNumber) }
+            return RoutingIndex.decide(table[packed: position])
         }
     }
 
-    /// Rule 6's checks on the number's slot, read under its shard's lock.
+    /// Rule 6's checks on the number's slot, read in place under its shard's lock, once the number
+    /// is known to be the connection's.
     @inline(__always)
-    private static func decide(_ slot: borrowing NumberSlot, account: UInt32, provider: Provider) -> InboundDecision {
-        guard slot.account == account, slot.provider == provider else { return .refused(.unknownNumber) }
+    private static func decide(_ slot: borrowing NumberTable.Packed) -> InboundDecision {
         guard slot.active else { return .refused(.numberInactive) }
         guard let agent = slot.agent else { return .refused(.unassigned) }
         guard agent.isActive else { return .refused(.agentInactive) }
