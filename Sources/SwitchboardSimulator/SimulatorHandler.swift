@@ -138,37 +138,85 @@ final class SimulatorHandler: HTTPHandler {
         }
     }
 
-    struct Refusal: Error {
+    struct Refusal: Error, Equatable {
         let message: String
     }
 
     /// The account whose API key the request carries: `Authorization: Bearer <key>` at Retell and
     /// Vapi, `authorization: <key>` (no scheme) at Bland.
     func authenticate(provider: Provider, headers: HTTPHeaders) -> Result<SimulatorAccount, Refusal> {
-        let values = headers.values(named: "authorization")
+        let key: String
+        switch Self.apiKey(provider: provider, headers: headers) {
+        case .success(let found): key = found
+        case .failure(let refusal): return .failure(refusal)
+        }
+        guard let account = state.account(provider: provider, apiKey: key) else {
+            return .failure(Refusal(message: "invalid API key: no \(provider) account has this key"))
+        }
+        return .success(account)
+    }
+
+    /// The API key the authorization header carries, or why it carries none.
+    ///
+    /// The header is read over its bytes: the usual value (one field, printable ASCII) makes one
+    /// String, the key. Any other value goes through `apiKey(provider:values:)`, the rule itself,
+    /// so both paths answer alike (a test compares them).
+    static func apiKey(provider: Provider, headers: HTTPHeaders) -> Result<String, Refusal> {
+        headers.withSingle(lowercaseName: "authorization") { found in
+            guard case .one(let value) = found, !value.isEmpty, value.allSatisfy(isPrintableASCII) else {
+                return apiKey(provider: provider, values: headers.values(named: "authorization"))
+            }
+            let bearer = startsWithBearer(value)
+            switch provider {
+            case .retell, .vapi:
+                guard bearer else { return apiKey(provider: provider, values: [String(decoding: value, as: UTF8.self)]) }
+                var start = 7
+                var end = value.count
+                while start < end, value[start] == UInt8(ascii: " ") || value[start] == UInt8(ascii: "\t") { start += 1 }
+                while end > start, value[end - 1] == UInt8(ascii: " ") || value[end - 1] == UInt8(ascii: "\t") { end -= 1 }
+                return .success(String(decoding: UnsafeBufferPointer(rebasing: value[start..<end]), as: UTF8.self))
+            case .bland:
+                guard !bearer else { return apiKey(provider: provider, values: [String(decoding: value, as: UTF8.self)]) }
+                return .success(String(decoding: value, as: UTF8.self))
+            }
+        }
+    }
+
+    /// Whether more than 7 bytes follow and the first 7 are `bearer ` in any case.
+    private static func startsWithBearer(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard value.count > 7 else { return false }
+        for (byte, expected) in zip(value, "bearer ".utf8) {
+            let lower = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+            guard lower == expected else { return false }
+        }
+        return true
+    }
+
+    /// SP, HTAB or a visible ASCII character: bytes whose Characters are the bytes themselves.
+    private static func isPrintableASCII(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "\t") || (byte >= 0x20 && byte < 0x7F)
+    }
+
+    /// The rule over the header's values as Strings (every value the fast path does not take).
+    static func apiKey(provider: Provider, values: [String]) -> Result<String, Refusal> {
         let example = provider == .bland ? "authorization: <your API key>" : "Authorization: Bearer <your API key>"
         guard values.count == 1, let value = values.first, !value.isEmpty else {
             let problem = values.isEmpty ? "missing the authorization header" : "more than one authorization header"
             return .failure(Refusal(message: "\(problem): send \(example)"))
         }
-        let key: String
         let bearer = value.utf8.count > 7 && value.prefix(7).lowercased() == "bearer "
         switch provider {
         case .retell, .vapi:
             guard bearer else {
                 return .failure(Refusal(message: "the authorization header must be \(example)"))
             }
-            key = String(value.dropFirst(7)).trimmingSpaces
+            return .success(String(value.dropFirst(7)).trimmingSpaces)
         case .bland:
             guard !bearer else {
                 return .failure(Refusal(message: "Bland takes the API key itself, without Bearer: send \(example)"))
             }
-            key = value
+            return .success(value)
         }
-        guard let account = state.account(provider: provider, apiKey: key) else {
-            return .failure(Refusal(message: "invalid API key: no \(provider) account has this key"))
-        }
-        return .success(account)
     }
 
     static let unknownPrefix = HTTPResponse.error(
