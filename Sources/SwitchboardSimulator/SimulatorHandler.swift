@@ -36,8 +36,7 @@ final class SimulatorHandler: HTTPHandler {
             }
         }
         guard let provider = Provider(name: prefix) else { return .respond(Self.unknownPrefix) }
-        let rest = Array(segments.dropFirst())
-        let match = SimulatorEndpoint.match(provider: provider, method: request.method, segments: rest)
+        let match = SimulatorEndpoint.match(provider: provider, method: request.method, segments: segments.dropFirst())
         guard case .endpoint(let endpoint, _) = match, endpoint.isListing else {
             return dispatch(serve(provider: provider, match: match, request: request, target: target))
         }

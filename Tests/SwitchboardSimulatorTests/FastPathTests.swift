@@ -74,4 +74,60 @@ import Testing
         #expect(APIRequest.isJSON(["Content-Type": "\tApplication/Json ; charset=utf-8"]))
         #expect(!APIRequest.isJSON(["Content-Type": "application/json\u{301}"]))
     }
+
+    // MARK: - Routing
+
+    /// The matcher as it was: filter every endpoint, splitting its template per call.
+    static func referenceMatch(provider: Provider, method: String, segments: [String]) -> SimulatorEndpoint.Match {
+        func templateSegments(_ endpoint: SimulatorEndpoint) -> [Substring] {
+            endpoint.pathTemplate.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
+        }
+        func matches(_ endpoint: SimulatorEndpoint) -> Bool {
+            let template = templateSegments(endpoint)
+            guard template.count == segments.count else { return false }
+            for (pattern, segment) in zip(template, segments) {
+                if pattern.hasPrefix("{") {
+                    if segment.isEmpty { return false }
+                } else if pattern != segment {
+                    return false
+                }
+            }
+            return true
+        }
+        let candidates = SimulatorEndpoint.allCases.filter { $0.provider == provider && matches($0) }
+        if let endpoint = candidates.first(where: { $0.method == method }) {
+            let index = templateSegments(endpoint).firstIndex { $0.hasPrefix("{") }
+            return .endpoint(endpoint, variable: index.map { segments[$0] })
+        }
+        if candidates.isEmpty { return .unknownPath }
+        return .wrongMethod(allowed: candidates.map(\.method))
+    }
+
+    @Test func endpointMatch_everyTemplateVariant_sameAsTheReference() {
+        var paths: [[String]] = [[], [""], ["", ""], ["v2"], ["v1", "inbound", ""], ["phone-number", "a", "b"]]
+        for endpoint in SimulatorEndpoint.allCases {
+            let template = endpoint.pathTemplate.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+            for fill in ["+14155550100", "", "x/y", "\u{212A}", "list-phone-numbers"] {
+                let filled = template.map { $0.hasPrefix("{") ? fill : $0 }
+                paths.append(filled)
+                paths.append(filled + [""])
+                paths.append(Array(filled.dropLast()))
+                paths.append(filled.map { $0.uppercased() })
+            }
+        }
+        for provider in [Provider.retell, .vapi, .bland] {
+            for method in ["GET", "POST", "PATCH", "PUT", "DELETE", "get", ""] {
+                for segments in paths {
+                    #expect(
+                        SimulatorEndpoint.match(provider: provider, method: method, segments: segments)
+                            == Self.referenceMatch(provider: provider, method: method, segments: segments),
+                        "\(provider) \(method) \(segments)")
+                    let slice = ([provider.name] + segments).dropFirst()
+                    #expect(
+                        SimulatorEndpoint.match(provider: provider, method: method, segments: slice)
+                            == Self.referenceMatch(provider: provider, method: method, segments: segments))
+                }
+            }
+        }
+    }
 }
