@@ -146,9 +146,10 @@ enum Field {
     }
 
     /// `text` as E.164, refusing anything but the canonical form: the adapters always send E.164.
-    static func e164(_ text: String, _ name: String) throws(APIFailure) -> E164 {
+    /// `name` is made only for the refusal (a Bland list names each entry by its index).
+    static func e164(_ text: String, _ name: @autoclosure () -> String) throws(APIFailure) -> E164 {
         guard let number = try? E164(text), number.isWritten(as: text) else {
-            throw APIFailure(400, "\(name) must be an E.164 number (+ then 1 to 15 digits, e.g. +14155550123); got \"\(text)\"")
+            throw APIFailure(400, "\(name()) must be an E.164 number (+ then 1 to 15 digits, e.g. +14155550123); got \"\(text)\"")
         }
         return number
     }

@@ -130,4 +130,66 @@ import Testing
             }
         }
     }
+
+    // MARK: - ISO times
+
+    /// The formatter as it was: interpolation and padding.
+    static func referenceFormat(millis: Int64) -> String {
+        func pad(_ value: Int64, _ width: Int) -> String {
+            let text = String(value)
+            return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+        }
+        var days = millis / 86_400_000
+        var dayMillis = millis % 86_400_000
+        if dayMillis < 0 {
+            days -= 1
+            dayMillis += 86_400_000
+        }
+        let (year, month, day) = ISOTime.civil(fromDays: days)
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(dayMillis / 3_600_000, 2)):\(pad(dayMillis / 60_000 % 60, 2)):"
+            + "\(pad(dayMillis / 1000 % 60, 2)).\(pad(dayMillis % 1000, 3))Z"
+    }
+
+    @Test func isoTimeFormat_manyInstants_sameAsTheReference() {
+        var generator = SystemRandomNumberGenerator()
+        var instants: [Int64] = [
+            0, -1, 1, 999, 1000, 86_399_999, 86_400_000, 951_782_400_000, 1_732_500_000_123, 4_102_444_799_999,
+            253_402_300_799_999, 253_402_300_800_000, -62_167_219_200_000, -62_167_219_200_001, -1_000_000_000_000_000,
+        ]
+        for _ in 0..<2000 { instants.append(Int64.random(in: -70_000_000_000_000...400_000_000_000_000, using: &generator)) }
+        for millis in instants {
+            #expect(ISOTime.format(millis: millis) == Self.referenceFormat(millis: millis), "\(millis)")
+        }
+    }
+
+    // MARK: - JSON strings
+
+    @Test func jsonString_plainEscapedAndInvalid_readAsBefore() throws {
+        #expect(try SimulatorJSON.parse(Array(#"{"a":"plain","b":"x\ny\"z\\/\u00e9"}"#.utf8))["b"] == .string("x\ny\"z\\/é"))
+        #expect(try SimulatorJSON.parse(Array(#"["é😀", "ab\tc"]"#.utf8)) == .array([.string("é😀"), .string("ab\tc")]))
+        // The offsets are where the old byte-by-byte loop stopped: after the closing quote for bad
+        // UTF-8, at the byte for a raw control character, after the escape for a bad escape.
+        let cases: [([UInt8], String)] = [
+            ([0x22, 0x61, 0xFF, 0x22], "a string is not valid UTF-8 at byte 4"),
+            ([0x22, 0x61, 0x5C, 0x6E, 0xC3, 0x22], "a string is not valid UTF-8 at byte 6"),
+            ([0x22, 0x61, 0x62, 0x01, 0x22], "a control character must be escaped in a string at byte 3"),
+            ([0x22, 0x61, 0x5C, 0x6E, 0x0A, 0x22], "a control character must be escaped in a string at byte 4"),
+            ([0x22, 0x61, 0x5C, 0x71, 0x22], "invalid escape in a string at byte 4"),
+            ([0x22, 0x61, 0x62], "the JSON ends inside a string at byte 3"),
+            ([0x22, 0x61, 0x5C], "the JSON ends inside an escape at byte 3"),
+            ([0x22, 0x61, 0x22, 0x20, 0x78], "unexpected text after the JSON value at byte 4"),
+        ]
+        for (bytes, reason) in cases {
+            #expect(throws: SimulatorJSON.ParseError(description: "the body is not valid JSON (\(reason))")) {
+                try SimulatorJSON.parse(bytes)
+            }
+        }
+    }
+
+    @Test func jsonEncoding_escapesOnlyWhatRFC8259Requires() {
+        #expect(SimulatorJSON.string("plain +14155550100 é/").text == #""plain +14155550100 é/""#)
+        #expect(SimulatorJSON.string("a\"b\\c\nd\re\tf\u{1F}g\u{7F}").text == #""a\"b\\c\nd\re\tf\u001fg"# + "\u{7F}\"")
+        #expect(SimulatorJSON.string(String(repeating: "long ", count: 40)).text == "\"" + String(repeating: "long ", count: 40) + "\"")
+        #expect(SimulatorJSON.fields(["k\"ey": .string("")]).text == #"{"k\"ey":""}"#)
+    }
 }
