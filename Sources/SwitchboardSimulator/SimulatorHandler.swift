@@ -24,7 +24,7 @@ final class SimulatorHandler: HTTPHandler {
         let target = HTTPRequestTarget(request.target)
         let segments: [String]
         do {
-            segments = try target.pathSegments()
+            segments = try Self.pathSegments(of: target)
         } catch {
             return .respond(.error(status: .badRequest, code: error.rawValue, message: error.message))
         }
@@ -47,6 +47,27 @@ final class SimulatorHandler: HTTPHandler {
             case (let response, let delay?):
                 stalls.answer(writer, with: response, after: delay)
             }
+        }
+    }
+
+    /// `target.pathSegments()`, computed with one scan of the path's bytes instead of a generic
+    /// split into an array of slices first. Request targets are ASCII (the parser refuses
+    /// anything else); a path that is not takes `pathSegments()` itself, so every target gets
+    /// the same segments and the same decoding error.
+    static func pathSegments(of target: HTTPRequestTarget) throws(PercentDecodingError) -> [String] {
+        let path = target.path
+        let utf8 = path.utf8
+        guard utf8.allSatisfy({ $0 < 0x80 }) else { return try target.pathSegments() }
+        var start = utf8.startIndex
+        if start < utf8.endIndex, utf8[start] == UInt8(ascii: "/") { start = utf8.index(after: start) }
+        guard start < utf8.endIndex else { return [] }
+        var segments: [String] = []
+        segments.reserveCapacity(8)
+        while true {
+            let end = utf8[start...].firstIndex(of: UInt8(ascii: "/")) ?? utf8.endIndex
+            segments.append(try PercentDecoding.decode(path[start..<end], plusAsSpace: false))
+            guard end < utf8.endIndex else { return segments }
+            start = utf8.index(after: end)
         }
     }
 

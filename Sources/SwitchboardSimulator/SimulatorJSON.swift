@@ -99,7 +99,8 @@ public enum SimulatorJSON: Sendable, Hashable {
     /// The compact encoding (RFC 8259): no insignificant whitespace, members in order.
     public func encoded() -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(128)
+        // A number as a provider answers it is 150 to 300 bytes: room for it without regrowing.
+        out.reserveCapacity(512)
         write(into: &out)
         return out
     }

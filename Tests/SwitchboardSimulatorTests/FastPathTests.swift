@@ -131,6 +131,24 @@ import Testing
         }
     }
 
+    @Test func pathSegments_everyPathShape_sameAsHTTPRequestTarget() {
+        func segments(_ read: () throws(PercentDecodingError) -> [String]) -> Result<[String], PercentDecodingError> {
+            do { return .success(try read()) } catch { return .failure(error) }
+        }
+        let targets = [
+            "", "/", "//", "///", "/retell", "/retell/", "retell/v2", "/retell/update-phone-number/%2B14155550100",
+            "/retell/update-phone-number/%2b1415%20555", "/vapi/phone-number/a%2Fb", "/bland/v2/agents/a+b/inbound/attach",
+            "/x/%", "/x/%2", "/x/%zz/y", "/%41/%FF", "/a/%C3%A9/%E2%82", "/a//b/?q=1", "/a/b?x=/c", "/é/a", "/\u{301}a/b",
+            "/retell/v2/list%2Dphone-numbers?limit=2",
+        ]
+        for text in targets {
+            let target = HTTPRequestTarget(text)
+            #expect(
+                segments { () throws(PercentDecodingError) in try SimulatorHandler.pathSegments(of: target) }
+                    == segments { () throws(PercentDecodingError) in try target.pathSegments() }, "\(text)")
+        }
+    }
+
     // MARK: - ISO times
 
     /// The formatter as it was: interpolation and padding.
