@@ -64,8 +64,8 @@ struct AccountBook: Sendable {
 
     /// Replaces a number's settings (the caller changed fields other than identity and times).
     mutating func update(_ number: SimulatedNumber) {
-        precondition(numbers[number.number] != nil, "update of a number that is not here")
-        numbers[number.number] = number
+        let replaced = numbers.updateValue(number, forKey: number.number)
+        precondition(replaced != nil, "update of a number that is not here")
     }
 
     mutating func sortedByNumber() -> [E164] {

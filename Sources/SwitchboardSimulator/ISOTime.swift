@@ -13,6 +13,39 @@ enum ISOTime {
         let minutes = dayMillis / 60_000 % 60
         let seconds = dayMillis / 1000 % 60
         let fraction = dayMillis % 1000
+        if (0...9999).contains(year) {
+            // Every field fits its width: write the 24 bytes straight into the String's storage.
+            return String(unsafeUninitializedCapacity: 24) { out in
+                var position = 0
+                func put(_ value: Int64, _ width: Int) {
+                    var value = value
+                    for offset in stride(from: width - 1, through: 0, by: -1) {
+                        out[position + offset] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value % 10)
+                        value /= 10
+                    }
+                    position += width
+                }
+                func put(_ byte: Unicode.Scalar) {
+                    out[position] = UInt8(ascii: byte)
+                    position += 1
+                }
+                put(year, 4)
+                put("-")
+                put(month, 2)
+                put("-")
+                put(day, 2)
+                put("T")
+                put(hours, 2)
+                put(":")
+                put(minutes, 2)
+                put(":")
+                put(seconds, 2)
+                put(".")
+                put(fraction, 3)
+                put("Z")
+                return position
+            }
+        }
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hours, 2)):\(pad(minutes, 2)):\(pad(seconds, 2)).\(pad(fraction, 3))Z"
     }
 

@@ -43,9 +43,8 @@ struct APIRequest {
 
     /// The body as a JSON object whose members are all in `accepted`.
     func jsonObject(accepted: [String]) throws(APIFailure) -> SimulatorJSON {
-        let contentType = http.headers["content-type"] ?? ""
-        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        guard mediaType == "application/json" else {
+        guard Self.isJSON(http.headers) else {
+            let contentType = http.headers["content-type"] ?? ""
             throw APIFailure(400, "send the body as JSON with Content-Type: application/json (got \(contentType.isEmpty ? "none" : contentType))")
         }
         let json: SimulatorJSON
@@ -61,6 +60,38 @@ struct APIRequest {
             throw APIFailure(400, "property \(member.key) should not exist; accepted: \(accepted.joined(separator: ", "))")
         }
         return json
+    }
+}
+
+extension APIRequest {
+    /// Whether the first Content-Type field names `application/json`: its first non-empty
+    /// `;`-separated piece, trimmed of whitespace, is that in any case (`isJSON(contentType:)`).
+    ///
+    /// Read over the bytes when the field appears once in printable ASCII (what clients send),
+    /// where a Character is a byte, `;` splits, and whitespace is SP and HTAB. Anything else goes
+    /// through `isJSON(contentType:)` on the String, the rule itself; a test compares the two.
+    static func isJSON(_ headers: HTTPHeaders) -> Bool {
+        headers.withSingle(lowercaseName: "content-type") { found in
+            guard case .one(let value) = found, value.allSatisfy({ $0 == 0x09 || ($0 >= 0x20 && $0 < 0x7F) }) else {
+                return isJSON(contentType: headers["content-type"] ?? "")
+            }
+            var start = 0
+            while start < value.count, value[start] == UInt8(ascii: ";") { start += 1 }
+            var end = start
+            while end < value.count, value[end] != UInt8(ascii: ";") { end += 1 }
+            while start < end, value[start] == 0x20 || value[start] == 0x09 { start += 1 }
+            while end > start, value[end - 1] == 0x20 || value[end - 1] == 0x09 { end -= 1 }
+            let expected = "application/json".utf8
+            guard end - start == expected.count else { return false }
+            return zip(value[start..<end], expected).allSatisfy { byte, wanted in
+                (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte) == wanted
+            }
+        }
+    }
+
+    /// The rule over a Content-Type value as a String.
+    static func isJSON(contentType: String) -> Bool {
+        contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } == "application/json"
     }
 }
 
@@ -115,9 +146,10 @@ enum Field {
     }
 
     /// `text` as E.164, refusing anything but the canonical form: the adapters always send E.164.
-    static func e164(_ text: String, _ name: String) throws(APIFailure) -> E164 {
+    /// `name` is made only for the refusal (a Bland list names each entry by its index).
+    static func e164(_ text: String, _ name: @autoclosure () -> String) throws(APIFailure) -> E164 {
         guard let number = try? E164(text), number.isWritten(as: text) else {
-            throw APIFailure(400, "\(name) must be an E.164 number (+ then 1 to 15 digits, e.g. +14155550123); got \"\(text)\"")
+            throw APIFailure(400, "\(name()) must be an E.164 number (+ then 1 to 15 digits, e.g. +14155550123); got \"\(text)\"")
         }
         return number
     }
@@ -168,6 +200,9 @@ enum ProviderStyle {
     }
 
     static func json(status: Int, _ body: SimulatorJSON) -> HTTPResponse {
-        HTTPResponse(status: HTTPStatus(code: status), headers: ["Content-Type": "application/json"], body: body.encoded())
+        HTTPResponse(status: HTTPStatus(code: status), headers: jsonHeaders, body: body.encoded())
     }
+
+    /// Built once and shared (copy on write): every answer carries the same field.
+    static let jsonHeaders: HTTPHeaders = ["Content-Type": "application/json"]
 }

@@ -76,12 +76,21 @@ public enum SimulatorEndpoint: String, Sendable, Hashable, CaseIterable {
     /// The endpoint for `method` and the path segments after the provider prefix, or why there is
     /// none: `.unknownPath`, or `.wrongMethod` with the methods the path does take.
     static func match(provider: Provider, method: String, segments: [String]) -> Match {
-        let candidates = allCases.filter { $0.provider == provider && $0.matches(segments: segments) }
-        if let endpoint = candidates.first(where: { $0.method == method }) {
-            return .endpoint(endpoint, variable: endpoint.variable(in: segments))
+        match(provider: provider, method: method, segments: segments[...])
+    }
+
+    /// As `match(provider:method:segments:)`, over a slice (the handler's segments after the
+    /// prefix, without copying them). The provider's templates are split once (`Route`), not per
+    /// request; candidates are tried in declaration order, as `allCases` lists them.
+    static func match(provider: Provider, method: String, segments: ArraySlice<String>) -> Match {
+        var allowed: [String] = []
+        for route in Route.table(for: provider) where route.matches(segments) {
+            if route.method == method {
+                return .endpoint(route.endpoint, variable: route.variableIndex.map { segments[segments.startIndex + $0] })
+            }
+            allowed.append(route.method)
         }
-        if candidates.isEmpty { return .unknownPath }
-        return .wrongMethod(allowed: candidates.map(\.method))
+        return allowed.isEmpty ? .unknownPath : .wrongMethod(allowed: allowed)
     }
 
     enum Match: Equatable {
@@ -90,25 +99,49 @@ public enum SimulatorEndpoint: String, Sendable, Hashable, CaseIterable {
         case wrongMethod(allowed: [String])
     }
 
-    private var templateSegments: [Substring] {
-        pathTemplate.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
-    }
+    /// One endpoint's path template, split: a literal for each fixed segment, nil for the variable.
+    private struct Route: Sendable {
+        let endpoint: SimulatorEndpoint
+        let method: String
+        let literals: [String?]
+        /// The first `{…}` segment's position.
+        let variableIndex: Int?
 
-    private func matches(segments: [String]) -> Bool {
-        let template = templateSegments
-        guard template.count == segments.count else { return false }
-        for (pattern, segment) in zip(template, segments) {
-            if pattern.hasPrefix("{") {
-                if segment.isEmpty { return false }
-            } else if pattern != segment {
-                return false
+        init(_ endpoint: SimulatorEndpoint) {
+            self.endpoint = endpoint
+            method = endpoint.method
+            let template = endpoint.pathTemplate.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
+            literals = template.map { $0.hasPrefix("{") ? nil : String($0) }
+            variableIndex = literals.firstIndex { $0 == nil }
+        }
+
+        /// A variable segment matches anything but the empty segment; a literal, itself.
+        func matches(_ segments: ArraySlice<String>) -> Bool {
+            guard literals.count == segments.count else { return false }
+            for (literal, segment) in zip(literals, segments) {
+                if let literal {
+                    if literal != segment { return false }
+                } else if segment.isEmpty {
+                    return false
+                }
+            }
+            return true
+        }
+
+        static let retell = routes(.retell)
+        static let vapi = routes(.vapi)
+        static let bland = routes(.bland)
+
+        static func table(for provider: Provider) -> [Route] {
+            switch provider {
+            case .retell: retell
+            case .vapi: vapi
+            case .bland: bland
             }
         }
-        return true
-    }
 
-    private func variable(in segments: [String]) -> String? {
-        guard let index = templateSegments.firstIndex(where: { $0.hasPrefix("{") }) else { return nil }
-        return segments[index]
+        private static func routes(_ provider: Provider) -> [Route] {
+            SimulatorEndpoint.allCases.filter { $0.provider == provider }.map(Route.init)
+        }
     }
 }

@@ -24,7 +24,7 @@ final class SimulatorHandler: HTTPHandler {
         let target = HTTPRequestTarget(request.target)
         let segments: [String]
         do {
-            segments = try target.pathSegments()
+            segments = try Self.pathSegments(of: target)
         } catch {
             return .respond(.error(status: .badRequest, code: error.rawValue, message: error.message))
         }
@@ -36,8 +36,7 @@ final class SimulatorHandler: HTTPHandler {
             }
         }
         guard let provider = Provider(name: prefix) else { return .respond(Self.unknownPrefix) }
-        let rest = Array(segments.dropFirst())
-        let match = SimulatorEndpoint.match(provider: provider, method: request.method, segments: rest)
+        let match = SimulatorEndpoint.match(provider: provider, method: request.method, segments: segments.dropFirst())
         guard case .endpoint(let endpoint, _) = match, endpoint.isListing else {
             return dispatch(serve(provider: provider, match: match, request: request, target: target))
         }
@@ -48,6 +47,27 @@ final class SimulatorHandler: HTTPHandler {
             case (let response, let delay?):
                 stalls.answer(writer, with: response, after: delay)
             }
+        }
+    }
+
+    /// `target.pathSegments()`, computed with one scan of the path's bytes instead of a generic
+    /// split into an array of slices first. Request targets are ASCII (the parser refuses
+    /// anything else); a path that is not takes `pathSegments()` itself, so every target gets
+    /// the same segments and the same decoding error.
+    static func pathSegments(of target: HTTPRequestTarget) throws(PercentDecodingError) -> [String] {
+        let path = target.path
+        let utf8 = path.utf8
+        guard utf8.allSatisfy({ $0 < 0x80 }) else { return try target.pathSegments() }
+        var start = utf8.startIndex
+        if start < utf8.endIndex, utf8[start] == UInt8(ascii: "/") { start = utf8.index(after: start) }
+        guard start < utf8.endIndex else { return [] }
+        var segments: [String] = []
+        segments.reserveCapacity(8)
+        while true {
+            let end = utf8[start...].firstIndex(of: UInt8(ascii: "/")) ?? utf8.endIndex
+            segments.append(try PercentDecoding.decode(path[start..<end], plusAsSpace: false))
+            guard end < utf8.endIndex else { return segments }
+            start = utf8.index(after: end)
         }
     }
 
@@ -138,37 +158,85 @@ final class SimulatorHandler: HTTPHandler {
         }
     }
 
-    struct Refusal: Error {
+    struct Refusal: Error, Equatable {
         let message: String
     }
 
     /// The account whose API key the request carries: `Authorization: Bearer <key>` at Retell and
     /// Vapi, `authorization: <key>` (no scheme) at Bland.
     func authenticate(provider: Provider, headers: HTTPHeaders) -> Result<SimulatorAccount, Refusal> {
-        let values = headers.values(named: "authorization")
+        let key: String
+        switch Self.apiKey(provider: provider, headers: headers) {
+        case .success(let found): key = found
+        case .failure(let refusal): return .failure(refusal)
+        }
+        guard let account = state.account(provider: provider, apiKey: key) else {
+            return .failure(Refusal(message: "invalid API key: no \(provider) account has this key"))
+        }
+        return .success(account)
+    }
+
+    /// The API key the authorization header carries, or why it carries none.
+    ///
+    /// The header is read over its bytes: the usual value (one field, printable ASCII) makes one
+    /// String, the key. Any other value goes through `apiKey(provider:values:)`, the rule itself,
+    /// so both paths answer alike (a test compares them).
+    static func apiKey(provider: Provider, headers: HTTPHeaders) -> Result<String, Refusal> {
+        headers.withSingle(lowercaseName: "authorization") { found in
+            guard case .one(let value) = found, !value.isEmpty, value.allSatisfy(isPrintableASCII) else {
+                return apiKey(provider: provider, values: headers.values(named: "authorization"))
+            }
+            let bearer = startsWithBearer(value)
+            switch provider {
+            case .retell, .vapi:
+                guard bearer else { return apiKey(provider: provider, values: [String(decoding: value, as: UTF8.self)]) }
+                var start = 7
+                var end = value.count
+                while start < end, value[start] == UInt8(ascii: " ") || value[start] == UInt8(ascii: "\t") { start += 1 }
+                while end > start, value[end - 1] == UInt8(ascii: " ") || value[end - 1] == UInt8(ascii: "\t") { end -= 1 }
+                return .success(String(decoding: UnsafeBufferPointer(rebasing: value[start..<end]), as: UTF8.self))
+            case .bland:
+                guard !bearer else { return apiKey(provider: provider, values: [String(decoding: value, as: UTF8.self)]) }
+                return .success(String(decoding: value, as: UTF8.self))
+            }
+        }
+    }
+
+    /// Whether more than 7 bytes follow and the first 7 are `bearer ` in any case.
+    private static func startsWithBearer(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard value.count > 7 else { return false }
+        for (byte, expected) in zip(value, "bearer ".utf8) {
+            let lower = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+            guard lower == expected else { return false }
+        }
+        return true
+    }
+
+    /// SP, HTAB or a visible ASCII character: bytes whose Characters are the bytes themselves.
+    private static func isPrintableASCII(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "\t") || (byte >= 0x20 && byte < 0x7F)
+    }
+
+    /// The rule over the header's values as Strings (every value the fast path does not take).
+    static func apiKey(provider: Provider, values: [String]) -> Result<String, Refusal> {
         let example = provider == .bland ? "authorization: <your API key>" : "Authorization: Bearer <your API key>"
         guard values.count == 1, let value = values.first, !value.isEmpty else {
             let problem = values.isEmpty ? "missing the authorization header" : "more than one authorization header"
             return .failure(Refusal(message: "\(problem): send \(example)"))
         }
-        let key: String
         let bearer = value.utf8.count > 7 && value.prefix(7).lowercased() == "bearer "
         switch provider {
         case .retell, .vapi:
             guard bearer else {
                 return .failure(Refusal(message: "the authorization header must be \(example)"))
             }
-            key = String(value.dropFirst(7)).trimmingSpaces
+            return .success(String(value.dropFirst(7)).trimmingSpaces)
         case .bland:
             guard !bearer else {
                 return .failure(Refusal(message: "Bland takes the API key itself, without Bearer: send \(example)"))
             }
-            key = value
+            return .success(value)
         }
-        guard let account = state.account(provider: provider, apiKey: key) else {
-            return .failure(Refusal(message: "invalid API key: no \(provider) account has this key"))
-        }
-        return .success(account)
     }
 
     static let unknownPrefix = HTTPResponse.error(

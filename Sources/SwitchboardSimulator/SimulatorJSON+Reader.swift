@@ -34,7 +34,12 @@ struct JSONReader {
     }
 
     private mutating func skipWhitespace() {
-        while index < bytes.count, [0x20, 0x09, 0x0a, 0x0d].contains(bytes[index]) { index += 1 }
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0a, 0x0d: index += 1
+            default: return
+            }
+        }
     }
 
     private mutating func value(depth: Int) throws(Failure) -> SimulatorJSON {
@@ -116,7 +121,20 @@ struct JSONReader {
 
     private mutating func string() throws(Failure) -> String {
         index += 1
-        var out: [UInt8] = []
+        // Most strings (keys, ids, numbers) have no escape: find the closing quote and make the
+        // String from the bytes in place. At an escape or a control character, the loop below
+        // takes over where the scan stopped, with the bytes so far.
+        let start = index
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\""), let text = String(validating: bytes[start..<index], as: UTF8.self) {
+                index += 1
+                return text
+            }
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            index += 1
+        }
+        var out = Array(bytes[start..<index])
         while true {
             guard index < bytes.count else { throw failure("the JSON ends inside a string") }
             let byte = bytes[index]

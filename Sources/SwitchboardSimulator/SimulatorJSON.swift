@@ -99,7 +99,8 @@ public enum SimulatorJSON: Sendable, Hashable {
     /// The compact encoding (RFC 8259): no insignificant whitespace, members in order.
     public func encoded() -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(128)
+        // A number as a provider answers it is 150 to 300 bytes: room for it without regrowing.
+        out.reserveCapacity(512)
         write(into: &out)
         return out
     }
@@ -142,6 +143,16 @@ public enum SimulatorJSON: Sendable, Hashable {
     /// A quoted string: quote, backslash and control characters escaped (RFC 8259 §7).
     static func writeString(_ text: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Most strings need no escape: copy them whole.
+        let plain = text.utf8.withContiguousStorageIfAvailable { bytes in
+            guard !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if plain == true {
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)

@@ -81,11 +81,17 @@ final class SimulatorState: Sendable {
         provider: Provider, apiKey: String, _ body: (inout AccountBook, inout Store) throws(SimulatorError) -> Value
     ) throws(SimulatorError) -> Value {
         try store.withLock { (store: inout Store) throws(SimulatorError) -> Value in
-            let key = AccountKey(provider: provider, apiKey: apiKey)
-            guard var book = store.accounts.removeValue(forKey: key) else { throw Self.noAccount(provider) }
-            // Taken out and put back, so the book is uniquely referenced while `body` mutates it.
-            defer { store.accounts[key] = book }
-            return try body(&book, &store)
+            // The accounts are taken out of the store and put back (moves, not copies), so the
+            // book is mutated in place, uniquely referenced, with one hash of the key, while
+            // `body` has the rest of the store. `body` never sees the accounts (it did not see
+            // this book before either: it was removed for the call).
+            var accounts = store.accounts
+            store.accounts = [:]
+            defer { store.accounts = accounts }
+            guard let index = accounts.index(forKey: AccountKey(provider: provider, apiKey: apiKey)) else {
+                throw Self.noAccount(provider)
+            }
+            return try body(&accounts.values[index], &store)
         }
     }
 
