@@ -206,9 +206,16 @@ if wants sweep; then
     $BIN loadtest sweep "${dataset[@]}" --target 127.0.0.1:$router_port --connections 64 --duration "$duration" --mix retell=1 \
         --rates "$rates" --svg "$out/sweep.svg" --quiet > "$work/sweep.txt" 2>"$work/sweep.err" || true
     half=$(python3 -c "print(int(float('$saturated')/2))")
-    p99s=""
+    # The same measurement against nginx's fixed 200, as the floor this machine and client set: at
+    # the router's half rate, and at half of nginx's own saturation.
+    nsat=""
+    for _ in $(seq "$rounds"); do read -r t _ _ <<<"$(harness $nginx_port 64 --mix retell=1 --ceiling)"; nsat+="$t "; done
+    nhalf=$(python3 -c "print(int(float('$(median <<<"$nsat")')/2))")
+    p99s="" np99s="" nhp99s=""
     for _ in $(seq "$rounds"); do
         read -r _ p99 _ <<<"$(harness $router_port 64 --mix retell=1 --rate "$half")"; p99s+="$p99 "
+        read -r _ p99 _ <<<"$(harness $nginx_port 64 --mix retell=1 --rate "$half" --ceiling)"; np99s+="$p99 "
+        read -r _ p99 _ <<<"$(harness $nginx_port 64 --mix retell=1 --rate "$nhalf" --ceiling)"; nhp99s+="$p99 "
     done
     {
         echo "## Latency against throughput (open loop, Retell webhooks, 64 connections)"
@@ -220,6 +227,9 @@ if wants sweep; then
         echo '```'
         echo
         echo "p99 at half the saturated rate ($half req/s, open loop, $rounds runs): median $(median <<<"$p99s") µs, min $(minimum <<<"$p99s") µs"
+        echo
+        echo "nginx's fixed 200 under the same client, interleaved: at $half req/s p99 median $(median <<<"$np99s") µs, min $(minimum <<<"$np99s") µs;" \
+            "at half its own saturation ($nhalf req/s; saturation runs: $nsat) p99 median $(median <<<"$nhp99s") µs, min $(minimum <<<"$nhp99s") µs"
         echo
     } >> "$summary"
 fi
