@@ -146,8 +146,9 @@ public struct HTTPHeaders: Hashable, Sendable, RandomAccessCollection, Expressib
         name.withUTF8 { name in value.withUTF8 { value in append(name: name, value: value) } }
     }
 
-    /// Appends a field from its bytes (the parser's path: two copies, no String).
-    mutating func append(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+    /// Appends a field from its bytes (the parsers' path: two copies, no String; the client's
+    /// response parser in SwitchboardPosix uses it too).
+    package mutating func append(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
         let nameStart = UInt32(truncatingIfNeeded: bytes.count)
         bytes.append(contentsOf: name)
         let nameEnd = UInt32(truncatingIfNeeded: bytes.count)
@@ -168,8 +169,8 @@ public struct HTTPHeaders: Hashable, Sendable, RandomAccessCollection, Expressib
         bytes.reserveCapacity(minimumCapacity * 32)
     }
 
-    /// Room for `fields` fields and `bytes` bytes of names and values (the parser knows both).
-    mutating func reserveCapacity(fields: Int, bytes count: Int) {
+    /// Room for `fields` fields and `bytes` bytes of names and values (the parsers know both).
+    package mutating func reserveCapacity(fields: Int, bytes count: Int) {
         spans.reserveCapacity(fields)
         bytes.reserveCapacity(count)
     }

@@ -57,6 +57,7 @@ package final class PosixLock: @unchecked Sendable {
     }
 
     /// Like `wait`, but returns after `nanoseconds` at most (measured on the monotonic clock).
+    @usableFromInline
     func wait(nanoseconds: Int64) {
         var deadline = timespec()
         clock_gettime(CLOCK_MONOTONIC, &deadline)
@@ -85,8 +86,8 @@ package final class PosixLock: @unchecked Sendable {
 /// `@unchecked Sendable`: `value` is read and written only inside `withLock` / `wait(until:)`,
 /// with `lock` held.
 package final class Guarded<Value>: @unchecked Sendable {
-    private let lock = PosixLock()
-    private var value: Value
+    @usableFromInline let lock = PosixLock()
+    @usableFromInline var value: Value
 
     package init(_ value: Value) {
         self.value = value
@@ -101,13 +102,43 @@ package final class Guarded<Value>: @unchecked Sendable {
 
     /// Like `withLock`, then wakes the threads in `wait(until:)` so they re-check their condition:
     /// every one, or (`all: false`) one, when any waiter can use the change (a queued job).
+    ///
+    /// The wake comes after the unlock: a thread woken while the lock is still held would wake only
+    /// to block on the mutex (a futex wait and a second context switch). Waiters re-check their
+    /// condition under the lock, and the change was made under it, so none misses it.
     package func withLockNotifying<Result>(all: Bool = true, _ body: (inout Value) -> Result) -> Result {
         lock.lock()
-        defer {
-            if all { lock.broadcast() } else { lock.signal() }
-            lock.unlock()
+        let result = body(&value)
+        lock.unlock()
+        if all { lock.broadcast() } else { lock.signal() }
+        return result
+    }
+
+    /// What a `withLockWaiting` body decides.
+    package enum WaitStep<Result> {
+        /// Return this, releasing the lock.
+        case done(Result)
+        /// Sleep (the lock released) until notified or this long has passed, then run again.
+        case wait(Duration)
+    }
+
+    /// Runs `body` with the lock held; while it answers `.wait`, sleeps until notified or the
+    /// timeout it gave, and runs it again. The check, the sleep and the taking happen under one
+    /// acquisition of the lock (a worker taking jobs pays for one, not three). Inlinable, so that
+    /// the caller's specialisation runs rather than generic code that looks up type metadata.
+    @inlinable
+    package func withLockWaiting<Result>(_ body: (inout Value) -> WaitStep<Result>) -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        while true {
+            switch body(&value) {
+            case .done(let result):
+                return result
+            case .wait(let timeout):
+                let (seconds, attoseconds) = max(timeout, .zero).components
+                lock.wait(nanoseconds: seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+            }
         }
-        return body(&value)
     }
 
     /// Sleeps until `condition` holds, then runs `body` with the lock still held.

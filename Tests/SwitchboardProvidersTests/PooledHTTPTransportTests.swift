@@ -1,3 +1,4 @@
+import Foundation
 import SwitchboardCore
 import SwitchboardHTTP
 @testable import SwitchboardProviders
@@ -117,5 +118,56 @@ import Testing
             guard case .unreachable = error else { Issue.record("\(error)"); return }
         }
         #expect(server.requests.count == 5, "the POST was sent once, not retried")
+    }
+
+    /// The requests of every adapter's push go out byte for byte as the String-built client wrote
+    /// them (reference below): request line, Host, the request's fields in order minus the framing
+    /// ones the client writes itself, Content-Length, body. All on one kept connection.
+    @Test func pushRequests_onTheWire_matchTheReferenceBytes() throws {
+        let pushes: [(Provider, AssignmentPush)] = [
+            (.retell, AssignmentPush(number: E164(key: 14155550123)!, providerNumberID: "+14155550123", previousProviderAgentID: nil, providerAgentID: "agent_8f")),
+            (.vapi, AssignmentPush(number: E164(key: 14155550124)!, providerNumberID: "3f2b-uuid", previousProviderAgentID: "a1", providerAgentID: nil)),
+            (.bland, AssignmentPush(number: E164(key: 14155550125)!, providerNumberID: "+14155550125", previousProviderAgentID: "old~agent", providerAgentID: "new")),
+        ]
+        var requests: [ProviderRequest] = []
+        for (provider, push) in pushes {
+            let connection = Fixtures.connection(provider, baseURL: "http://127.0.0.1:1/\(provider.name)/")
+            requests += try ProviderAdapters.adapter(for: provider).pushRequests(push, connection: connection)
+        }
+        // Framing fields a request may carry are the client's to write; others keep their order.
+        requests[0].headers.append(name: "Connection", value: "close")
+        requests[0].headers.append(name: "X-Trace", value: "t 1")
+        requests[0].headers.append(name: "content-LENGTH", value: "99")
+        requests[1].headers.append(name: "HOST", value: "ignored.example")
+        requests[1].headers.append(name: "Transfer-Encoding", value: "chunked")
+        #expect(requests.count == 4, "Bland moves a number with a detach and an attach")
+        let server = try LoopbackServer([.keepAlive(Array(repeating: PooledHTTPTransportTests.answer("{}"), count: requests.count), dropNext: false)])
+        defer { server.stop() }
+        let transport = PooledHTTPTransport(fallback: InMemoryTransport())
+        defer { transport.shutdown() }
+        var expected: [String] = []
+        for var request in requests {
+            request.url = request.url.replacingOccurrences(of: "http://127.0.0.1:1", with: server.url)
+            let response = try transport.sendBlocking(request, timeout: .seconds(3))
+            #expect(response.status == 200 && response.body == Array("{}".utf8))
+            expected.append(PooledHTTPTransportTests.referenceWire(request, path: String(request.url.dropFirst(server.url.count)), port: server.port))
+        }
+        #expect(server.connections == 1)
+        #expect(server.requests == expected)
+        #expect(expected[0].hasPrefix("PATCH /retell/update-phone-number/%2B14155550123 HTTP/1.1\r\nHost: 127.0.0.1:\(server.port)\r\nAuthorization: Bearer "))
+        #expect(expected[0].hasSuffix("X-Trace: t 1\r\nContent-Length: 62\r\n\r\n{\"inbound_agent_id\":\"agent_8f\",\"outbound_agent_id\":\"agent_8f\"}"))
+    }
+
+    /// How the client wrote a request before it wrote bytes directly (commit 7f3a1b3).
+    static func referenceWire(_ request: ProviderRequest, path: String, port: UInt16) -> String {
+        var text = "\(request.method.rawValue) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n"
+        for field in request.headers.fields {
+            let name = field.name.lowercased()
+            guard name != "host", name != "content-length", name != "connection", name != "transfer-encoding" else { continue }
+            text += "\(field.name): \(field.value)\r\n"
+        }
+        let body = request.body ?? []
+        if !body.isEmpty || ["POST", "PUT", "PATCH"].contains(request.method.rawValue) { text += "Content-Length: \(body.count)\r\n" }
+        return text + "\r\n" + String(decoding: body, as: UTF8.self)
     }
 }

@@ -23,7 +23,7 @@ public final class PooledHTTPTransport: ProviderTransport {
 
     private let fallback: any ProviderTransport
     private let maxBodyBytes: Int
-    private let idle = Locked<[String: [IdleConnection]]>([:])
+    private let idle = Locked<[PlainHTTPTarget.Origin: [IdleConnection]]>([:])
     private let queue = DispatchQueue(label: "switchboard.http-client", attributes: .concurrent)
 
     /// `@unchecked Sendable`: a connection is used by one exchange at a time; the pool hands it over
@@ -98,19 +98,12 @@ public final class PooledHTTPTransport: ProviderTransport {
 
     /// One exchange, blocking this thread until `deadline` at most.
     func exchange(_ request: ProviderRequest, _ target: PlainHTTPTarget, deadline: ContinuousClock.Instant) -> Result<ProviderResponse, TransportError> {
-        var headers: [(name: String, value: String)] = []
-        for field in request.headers.fields {
-            let name = field.name.lowercased()
-            // The client frames the request itself.
-            guard name != "host", name != "content-length", name != "connection", name != "transfer-encoding" else { continue }
-            headers.append((field.name, field.value))
-        }
         let idempotent = request.method == .get
         var retried = false
         while true {
             let reused: Bool
             let connection: HTTPClientConnection
-            if let kept = checkout(target.hostPort) {
+            if let kept = checkout(target.origin) {
                 connection = kept
                 reused = true
             } else {
@@ -122,10 +115,12 @@ public final class PooledHTTPTransport: ProviderTransport {
                 reused = false
             }
             do {
+                // The client frames the request itself: it leaves out the request's own Host,
+                // Content-Length, Connection and Transfer-Encoding fields.
                 let response = try connection.exchange(
-                    method: request.method.rawValue, path: target.path, headers: headers, body: request.body ?? [],
+                    method: request.method.rawValue, path: target.path, headers: request.headers, body: request.body ?? [],
                     keepAlive: true, maxResponseBytes: maxBodyBytes, deadline: deadline)
-                if connection.reusable { checkin(connection, key: target.hostPort) }
+                if connection.reusable { checkin(connection, origin: target.origin) }
                 return .success(ProviderResponse(status: response.status, headers: response.headers, body: response.body))
             } catch {
                 connection.close()
@@ -138,8 +133,8 @@ public final class PooledHTTPTransport: ProviderTransport {
         }
     }
 
-    private func checkout(_ key: String) -> HTTPClientConnection? {
-        while let entry = idle.withLock({ $0[key]?.popLast() }) {
+    private func checkout(_ origin: PlainHTTPTarget.Origin) -> HTTPClientConnection? {
+        while let entry = idle.withLock({ $0[origin]?.popLast() }) {
             let connection = entry.connection
             if connection.isUsableNow && connection.lastUsed.duration(to: .now) < PooledHTTPTransport.maxIdle { return connection }
             connection.close()
@@ -147,10 +142,10 @@ public final class PooledHTTPTransport: ProviderTransport {
         return nil
     }
 
-    private func checkin(_ connection: HTTPClientConnection, key: String) {
+    private func checkin(_ connection: HTTPClientConnection, origin: PlainHTTPTarget.Origin) {
         let kept = idle.withLock { pool in
-            guard pool[key, default: []].count < PooledHTTPTransport.maxIdlePerHost else { return false }
-            pool[key, default: []].append(IdleConnection(connection: connection))
+            guard pool[origin, default: []].count < PooledHTTPTransport.maxIdlePerHost else { return false }
+            pool[origin, default: []].append(IdleConnection(connection: connection))
             return true
         }
         if !kept { connection.close() }
@@ -176,64 +171,3 @@ public final class PooledHTTPTransport: ProviderTransport {
     }
 }
 
-/// An `http://` URL at a numeric host (or `localhost`), split for the client; nil for anything the
-/// pooled client does not take (another scheme, a name to resolve, user info).
-struct PlainHTTPTarget: Equatable {
-    var host: String
-    var port: UInt16
-    /// The request target: path and query, at least "/".
-    var path: String
-
-    var hostPort: String { "\(host)|\(port)" }
-
-    init(host: String, port: UInt16, path: String) {
-        self.host = host
-        self.port = port
-        self.path = path
-    }
-
-    init?(_ url: String) {
-        let prefix = "http://"
-        guard url.utf8.count > prefix.utf8.count, url.prefix(prefix.count).lowercased() == prefix else { return nil }
-        let rest = url.dropFirst(prefix.count)
-        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
-        let authority = rest[..<authorityEnd]
-        guard !authority.isEmpty, !authority.contains("@") else { return nil }
-        var hostPart = Substring(authority)
-        var port: UInt16 = 80
-        if hostPart.hasPrefix("[") {
-            guard let close = hostPart.firstIndex(of: "]") else { return nil }
-            let after = hostPart[hostPart.index(after: close)...]
-            if !after.isEmpty {
-                guard after.hasPrefix(":"), let value = UInt16(after.dropFirst()), value > 0 else { return nil }
-                port = value
-            }
-            hostPart = hostPart[hostPart.index(after: hostPart.startIndex)..<close]
-        } else if let colon = hostPart.lastIndex(of: ":") {
-            guard let value = UInt16(hostPart[hostPart.index(after: colon)...]), value > 0 else { return nil }
-            port = value
-            hostPart = hostPart[..<colon]
-        }
-        let host = hostPart.lowercased()
-        guard host == "localhost" || PlainHTTPTarget.isNumeric(host) else { return nil }
-        var path = String(rest[authorityEnd...])
-        if let fragment = path.firstIndex(of: "#") { path = String(path[..<fragment]) }
-        if path.isEmpty || path.hasPrefix("?") { path = "/" + path }
-        self.host = host
-        self.port = port
-        self.path = path
-    }
-
-    /// A dotted IPv4 address or an IPv6 address (hex digits, colons, dots).
-    static func isNumeric(_ host: String) -> Bool {
-        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
-        if parts.count == 4, parts.allSatisfy({ !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isASCIIDigit) && Int($0)! <= 255 }) {
-            return true
-        }
-        return host.contains(":") && host.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }
-    }
-}
-
-extension Character {
-    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
-}

@@ -37,7 +37,8 @@ public typealias NumberPusher = @Sendable (PushJob) -> PushResult
 /// push, a sleeper task and the transport's own queue, a push crossed about a dozen threads (task
 /// group, cooperative pool, Dispatch queue and back), and at a thousand reassignments a second
 /// those context switches were half of what a write cost the router. Here an enqueue wakes one
-/// idle thread, which blocks only on the provider's socket. Failures are retried with
+/// idle thread (after releasing the lock, so it does not wake into a held mutex), which blocks only
+/// on the provider's socket. Failures are retried with
 /// exponential back-off (1 s doubling to 5 min, or the provider's Retry-After) and show in the
 /// number's diagnosis. A push never undoes or delays the local assignment: it happens after the
 /// change is acknowledged.
@@ -195,78 +196,86 @@ public final class PushQueue: Sendable {
     /// One push thread: takes the next due number (sleeping until one is due, an enqueue wakes it,
     /// or a second has passed), pushes it, and again, until the queue stops. A push in progress
     /// when the queue stops is finished; nothing new starts.
+    ///
+    /// Two acquisitions of the queue's lock per push, one to take and one to finish: with eight
+    /// threads and the enqueuing one on two cores, every extra acquisition was a chance to block on
+    /// the mutex, and each such wait a futex call and two context switches.
     private func work() {
-        while let (key, pending) = nextDue() {
-            push(key, pending)
-            state.withLock { $0.schedule.finished(key) }
+        while let (key, pending, known) = nextDue() {
+            let outcome = push(key, pending, known: known)
+            finish(key, pending, outcome)
         }
         state.withLockNotifying { $0.threads -= 1 }
     }
 
-    private func nextDue() -> (Key, Pending)? {
-        while true {
-            let wait = state.withLock { state in
-                state.schedule.earliestDue().map { min(max(ContinuousClock.now.duration(to: $0), .zero), .seconds(1)) } ?? .seconds(1)
+    /// The next due number and the binding the provider is known to have for it (only this push
+    /// can change that while the number is in flight), or nil once the queue stops.
+    private func nextDue() -> (Key, Pending, known: String??)? {
+        state.withLockWaiting { state in
+            if state.stopped { return .done(nil) }
+            let now = ContinuousClock.now
+            if let (key, pending) = state.schedule.takeNextDue(now: now) {
+                return .done((key, pending, state.statuses[key]?.pushedProviderAgentID))
             }
-            let taken = state.wait(until: { $0.stopped || $0.schedule.topIsDue(now: .now) }, timeout: wait) { state, _ -> (Key, Pending)?? in
-                if state.stopped { return .some(nil) }
-                return state.schedule.takeDue(now: .now, limit: 1).first.map { .some($0) }
-            }
-            if let taken { return taken }
+            return .wait(state.schedule.earliestDue().map { min(max(now.duration(to: $0), .zero), .seconds(1)) } ?? .seconds(1))
         }
     }
 
-    private func push(_ key: Key, _ pending: Pending) {
-        guard let number = directory.number(account: key.account, number: key.number) else { return }
-        guard let connection = directory.connection(account: key.account, provider: number.provider) else {
-            state.withLock { $0.statuses[key]?.state = .notConnected }
-            return
-        }
+    /// What a push thread did with a number, for `finish` to record.
+    private enum Outcome {
+        /// Nothing to push; the number's status becomes this (nil: left as it is).
+        case skipped(Status.State?)
+        /// Pushed `desired` at `at`, with this result.
+        case pushed(desired: String?, result: PushResult, at: Timestamp)
+    }
+
+    private func push(_ key: Key, _ pending: Pending, known: String??) -> Outcome {
+        guard let number = directory.number(account: key.account, number: key.number) else { return .skipped(nil) }
+        guard let connection = directory.connection(account: key.account, provider: number.provider) else { return .skipped(.notConnected) }
         // Inactive numbers are ones the provider no longer lists: nothing to push to.
-        guard number.status == .active else {
-            state.withLock { $0.statuses[key]?.state = .ok }
-            return
-        }
+        guard number.status == .active else { return .skipped(.ok) }
         let desired = desiredBinding(number)
-        let known = state.withLock { $0.statuses[key]?.pushedProviderAgentID }
-        if let known, known == desired {
-            state.withLock { $0.statuses[key]?.state = .ok }
-            return
-        }
+        if let known, known == desired { return .skipped(.ok) }
         let previous: String? = known.flatMap { $0 } ?? previousProviderAgent(account: key.account, pending.previousHint)
         let job = PushJob(
             connection: connection, number: number.number, providerNumberID: number.providerNumberID,
             previousProviderAgentID: previous, providerAgentID: desired)
         let result = pusher(job)
         let now = clock()
-        var retry: Duration?
-        state.withLock { state in
-            var status = state.statuses[key] ?? Status(state: .pending)
-            status.attempts += 1
-            status.lastAttemptAt = now
-            switch result {
-            case .done:
-                status.state = state.schedule.entry(key) == nil ? .ok : .pending
-                status.lastError = nil
-                status.pushedProviderAgentID = .some(desired)
-            case .failed(let message, let retryAfter):
-                status.state = .failed
-                status.lastError = message
-                retry = retryAfter.map { max($0, firstRetry) } ?? backOff(attempts: status.attempts)
-            }
-            state.statuses[key] = status
-        }
         if case .failed(let message, _) = result {
             log.error("push_failed", ["account": key.account.value, "number": key.number.description, "provider": number.provider.name, "error": message])
         }
-        if let retry {
-            // A newer change may have re-enqueued the number meanwhile; keep its earlier due time.
-            let key = key
-            state.withLock { state in
-                if state.schedule.entry(key) == nil {
+        return .pushed(desired: desired, result: result, at: now)
+    }
+
+    /// Records a push's outcome, schedules its retry, and lets a change that came meanwhile start.
+    private func finish(_ key: Key, _ pending: Pending, _ outcome: Outcome) {
+        state.withLock { state in
+            switch outcome {
+            case .skipped(let newState):
+                if let newState { state.statuses[key]?.state = newState }
+            case .pushed(let desired, let result, let now):
+                var status = state.statuses[key] ?? Status(state: .pending)
+                status.attempts += 1
+                status.lastAttemptAt = now
+                var retry: Duration?
+                switch result {
+                case .done:
+                    status.state = state.schedule.entry(key) == nil ? .ok : .pending
+                    status.lastError = nil
+                    status.pushedProviderAgentID = .some(desired)
+                case .failed(let message, let retryAfter):
+                    status.state = .failed
+                    status.lastError = message
+                    retry = retryAfter.map { max($0, firstRetry) } ?? backOff(attempts: status.attempts)
+                }
+                state.statuses[key] = status
+                // A newer change may have re-enqueued the number meanwhile; keep its earlier due time.
+                if let retry, state.schedule.entry(key) == nil {
                     state.schedule.schedule(key, Pending(due: .now + retry, previousHint: pending.previousHint))
                 }
             }
+            state.schedule.finished(key)
         }
     }
 

@@ -68,15 +68,19 @@ struct PushSchedule<Key: Hashable, Hint: Equatable> {
     /// Takes up to `limit` numbers due at `now`, earliest first, and marks them in flight.
     mutating func takeDue(now: ContinuousClock.Instant, limit: Int) -> [(key: Key, entry: Entry)] {
         var taken: [(key: Key, entry: Entry)] = []
-        while taken.count < limit {
-            dropStaleTop()
-            guard let top = heap.first, top.due <= now else { break }
-            removeTop()
-            let entry = waiting.removeValue(forKey: top.key)!.entry
-            inFlight.insert(top.key)
-            taken.append((top.key, entry))
-        }
+        while taken.count < limit, let next = takeNextDue(now: now) { taken.append(next) }
         return taken
+    }
+
+    /// Takes the earliest number due at `now`, if any, and marks it in flight (a push thread's
+    /// take: no array made).
+    mutating func takeNextDue(now: ContinuousClock.Instant) -> (key: Key, entry: Entry)? {
+        dropStaleTop()
+        guard let top = heap.first, top.due <= now else { return nil }
+        removeTop()
+        let entry = waiting.removeValue(forKey: top.key)!.entry
+        inFlight.insert(top.key)
+        return (top.key, entry)
     }
 
     /// The push of `key` is over: a change that came meanwhile may start now.
