@@ -110,6 +110,30 @@ import Testing
         #expect(metrics.contains(#"switchboard_webhooks_total{provider="retell",outcome="rejected",reason="unauthorized"} 3"#))
         #expect(metrics.contains(#"switchboard_webhooks_total{provider="retell",outcome="acknowledged",reason=""} 1"#))
     }
+
+    /// Each event loop keeps its own copy of the accounts and connections its webhooks used: a new
+    /// key or a new account counts from the moment the change is acknowledged, on every loop.
+    @Test func changedKeyOrNewAccount_countsAtOnce_onEveryLoop() throws {
+        let router = try TestRouter(seed: WebhookIntegrationTests.seed) { $0.threads = 2 }
+        defer { router.stop() }
+        let body = WebhookBodies.inboundCall(.retell, to: try E164("+14155550001"), from: "+12137771234", callID: "c")
+        // Several requests, each on a connection of its own, so both loops fill their copies.
+        for _ in 0..<6 { #expect(try post(router, .retell, body: body, key: WebhookIntegrationTests.retellKey).status == 200) }
+        #expect(try router.request("PUT", "/v1/accounts/acme/providers/retell", json: #"{"api_key":"key_retell_rotated_42"}"#).status == 200)
+        for _ in 0..<6 {
+            #expect(try post(router, .retell, body: body, key: WebhookIntegrationTests.retellKey).status == 401, "the old key after the change")
+            let routed = try post(router, .retell, body: body, key: "key_retell_rotated_42")
+            #expect(routed.status == 200 && routed.text.contains("pa_front"))
+        }
+        // An account unknown to a loop's copy, then created: known at once.
+        for _ in 0..<4 { #expect(try post(router, .retell, account: "gamma", body: body, key: "key_gamma_0123").status == 404) }
+        #expect(try router.request("POST", "/v1/accounts", json: #"{"id":"gamma","name":"Gamma"}"#).status == 201)
+        #expect([200, 201].contains(try router.request("PUT", "/v1/accounts/gamma/providers/retell", json: #"{"api_key":"key_gamma_0123"}"#).status))
+        for _ in 0..<4 {
+            let answer = try post(router, .retell, account: "gamma", body: body, key: "key_gamma_0123")
+            #expect(answer.status == 200 && answer.text == #"{"call_inbound":{}}"#, "gamma has no such number: refused, not unknown")
+        }
+    }
 }
 
 @Suite struct WebhookPathTests {

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The key of an agent in the index: its account's slot and its id.
 ///
 /// The id's bytes are hashed once, here (FNV-1a): the value picks the shard and is all that the
@@ -59,4 +61,7 @@ final class AccountTable: @unchecked Sendable {
     var slots: [String: UInt32] = [:]
     /// `RoutingIndex.connectionKey(account, provider)` → the connection.
     var connections: [UInt64: ProviderConnection] = [:]
+    /// Changes to `slots` and `connections` so far, bumped (with the lock held) after each: an
+    /// event loop's copy of what it read here is current while this is unchanged.
+    let version = Atomic<UInt64>(0)
 }

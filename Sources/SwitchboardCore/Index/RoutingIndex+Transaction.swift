@@ -72,7 +72,10 @@ extension RoutingIndex {
     /// default caller ID in every agent shard.
     func setConnection(account: UInt32, provider: Provider, _ connection: ProviderConnection?) {
         let key = RoutingIndex.connectionKey(account: account, provider: provider)
-        accountTable.lock.withLock { accountTable.connections[key] = connection }
+        accountTable.lock.withLock {
+            accountTable.connections[key] = connection
+            accountTable.version.add(1, ordering: .releasing)
+        }
         setDefaultCallerID(account: account, provider: provider, connection?.defaultCallerID)
     }
 

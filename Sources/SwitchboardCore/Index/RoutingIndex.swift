@@ -47,8 +47,16 @@ public final class RoutingIndex: Sendable {
     }
 
     func registerAccount(_ id: String, slot: UInt32) {
-        accountTable.lock.withLock { accountTable.slots[id] = slot }
+        accountTable.lock.withLock {
+            accountTable.slots[id] = slot
+            accountTable.version.add(1, ordering: .releasing)
+        }
     }
+
+    /// Changes to accounts and provider connections so far: an answer of `webhookContext` kept
+    /// by a reader is still the answer while this has not changed. A change bumps it before the
+    /// change is journaled, so before it is acknowledged.
+    public var webhookContextVersion: UInt64 { accountTable.version.load(ordering: .acquiring) }
 
     /// The account's slot and its connection to `provider`, read at one instant: what a webhook
     /// needs to authenticate and route. Nil slot for an unknown account; nil connection when the

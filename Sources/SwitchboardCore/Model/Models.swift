@@ -32,6 +32,15 @@ public struct ProviderConnection: Hashable, Sendable {
         self.defaultCallerID = defaultCallerID
     }
 
+    /// The same connection with strings of its own (no storage shared with this one): for a
+    /// per-thread copy, whose retains and releases then touch no cache line another thread uses.
+    public func unshared() -> ProviderConnection {
+        func own(_ text: String) -> String { String(decoding: Array(text.utf8), as: UTF8.self) }
+        return ProviderConnection(
+            account: Identifier(unchecked: own(account.value)), provider: provider, apiKey: own(apiKey), webhookSecret: webhookSecret.map(own),
+            baseURL: baseURL.map(own), defaultCallerID: defaultCallerID)
+    }
+
     /// The API key as it may be shown: the last four characters only.
     public var maskedAPIKey: String {
         apiKey.count <= 4 ? String(repeating: "•", count: apiKey.count) : "••••" + apiKey.suffix(4)

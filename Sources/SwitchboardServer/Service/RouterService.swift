@@ -123,7 +123,8 @@ public final class RouterService: Sendable {
         sync.schedule(every: options.syncInterval)
         workers.withLock { $0 = (sync, push) }
         let calls = CallPlacer(directory: directory, client: client, events: events, clock: clock)
-        _ = handler.webhooks.storeIfNil(WebhookEndpoint(directory: directory, metrics: metrics, events: events, clock: clock))
+        _ = handler.webhooks.storeIfNil(
+            WebhookEndpoint(directory: directory, metrics: metrics, events: events, loopLanes: max(1, options.threads), clock: clock))
         _ = handler.api.storeIfNil(
             ManagementAPI(
                 directory: directory, adminToken: admin.token, metrics: metrics, events: events, sync: sync, push: push, calls: calls, clock: clock,

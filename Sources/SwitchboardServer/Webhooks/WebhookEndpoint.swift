@@ -5,23 +5,76 @@ import SwitchboardProviders
 
 /// `POST /webhooks/{provider}/{account}`: the inbound hot path.
 ///
-/// Parse → authenticate → look up → answer, on the event loop, from memory: one lock for the
-/// account and its credentials, one for the number's shard, an HMAC, and the answer in the
-/// provider's format. Nothing here waits on the network or the disk. Every decision is recorded
-/// as an event and counted in the metrics.
-public final class WebhookEndpoint: Sendable {
+/// Parse → authenticate → look up → answer, on the event loop, from memory: the account and its
+/// credentials from the loop's own copy (`ContextCache`), one lock for the number's shard, an
+/// HMAC, and the answer in the provider's format. Nothing here waits on the network or the disk.
+/// Every decision is recorded as an event and counted in the metrics.
+///
+/// `@unchecked Sendable`: every stored property is immutable and Sendable except `caches`, whose
+/// entry `n` only event loop `n` touches (the lane of a request is its loop's index).
+public final class WebhookEndpoint: @unchecked Sendable {
     let directory: Directory
     let metrics: Metrics
     let events: EventLog
     let clock: @Sendable () -> Timestamp
     private let adapters: [any ProviderAdapter] = Provider.allCases.map { ProviderAdapters.adapter(for: $0) }
     private static let jsonHeaders: HTTPHeaders = ["Content-Type": "application/json"]
+    /// One per event loop, each on cache lines of its own.
+    private let caches: UnsafeMutablePointer<ContextCache>
+    private let loopLanes: Int
 
-    public init(directory: Directory, metrics: Metrics, events: EventLog, clock: @escaping @Sendable () -> Timestamp) {
+    /// An event loop's copy of the account slots and connections its webhooks used, with strings of
+    /// its own. Why: every webhook read them under the index's one account lock and copied the
+    /// connection out, so the two loops took turns on the lock's cache line and on the reference
+    /// counts of the same strings (an atomic read-modify-write on a line the other core had just
+    /// written, several a request). The copy is dropped whenever `webhookContextVersion` moved: a
+    /// change to any account or connection, made before that change is acknowledged.
+    private struct ContextCache {
+        var version = UInt64.max
+        /// Per provider: account id → slot and connection. Only found connections are kept, at
+        /// most `ContextCache.limit` a provider (more are read from the index each time).
+        var entries: [[String: (slot: UInt32, connection: ProviderConnection)]] = Array(repeating: [:], count: Provider.allCases.count)
+        /// Keeps the next lane's header off this one's cache line.
+        private let padding: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
+
+        static let limit = 10_000
+    }
+
+    /// `loopLanes`: how many event loops call `handle` (lanes `0..<loopLanes`, one thread each);
+    /// other lanes read the index directly.
+    public init(directory: Directory, metrics: Metrics, events: EventLog, loopLanes: Int = 0, clock: @escaping @Sendable () -> Timestamp) {
         self.directory = directory
         self.metrics = metrics
         self.events = events
         self.clock = clock
+        self.loopLanes = max(0, loopLanes)
+        caches = .allocate(capacity: max(1, loopLanes))
+        caches.initialize(repeating: ContextCache(), count: max(1, loopLanes))
+    }
+
+    deinit {
+        caches.deinitialize(count: max(1, loopLanes))
+        caches.deallocate()
+    }
+
+    /// `RoutingIndex.webhookContext`, through lane `lane`'s copy when it is a loop's.
+    private func webhookContext(account: String, provider: Provider, lane: Int) -> (slot: UInt32, connection: ProviderConnection?)? {
+        let index = directory.index
+        guard lane >= 0, lane < loopLanes else { return index.webhookContext(account: account, provider: provider) }
+        let cache = caches + lane
+        let version = index.webhookContextVersion
+        if cache.pointee.version != version {
+            cache.pointee.entries = Array(repeating: [:], count: Provider.allCases.count)
+            cache.pointee.version = version
+        }
+        let providerIndex = Int(provider.rawValue)
+        if let hit = cache.pointee.entries[providerIndex][account] { return (hit.slot, hit.connection) }
+        // Read after the version: a change in between makes the next request refill (never stale).
+        guard let found = index.webhookContext(account: account, provider: provider) else { return nil }
+        if let connection = found.connection, cache.pointee.entries[providerIndex].count < ContextCache.limit {
+            cache.pointee.entries[providerIndex][String(decoding: Array(account.utf8), as: UTF8.self)] = (found.slot, connection.unshared())
+        }
+        return found
     }
 
     /// Whether `target` is a webhook path (`/webhooks/…`).
@@ -65,7 +118,7 @@ public final class WebhookEndpoint: Sendable {
         guard let provider = Provider(name: providerName) else {
             return .now(.error(status: 404, code: "unknown_provider", message: "'\(providerName)' is not a provider: use \(Provider.accepted)"))
         }
-        guard let context = directory.index.webhookContext(account: account, provider: provider) else {
+        guard let context = webhookContext(account: account, provider: provider, lane: lane) else {
             metrics.recordWebhook(provider, .rejectedUnknownAccount, lane: lane)
             return .now(.error(status: 404, code: "unknown_account", message: "account '\(account.prefix(64))' does not exist: check the webhook URL configured at \(provider)"))
         }
