@@ -123,12 +123,11 @@ public final class RouterService: Sendable {
         sync.schedule(every: options.syncInterval)
         workers.withLock { $0 = (sync, push) }
         let calls = CallPlacer(directory: directory, client: client, events: events, clock: clock)
-        _ = handler.webhooks.storeIfNil(
-            WebhookEndpoint(directory: directory, metrics: metrics, events: events, loopLanes: max(1, options.threads), clock: clock))
-        _ = handler.api.storeIfNil(
-            ManagementAPI(
+        handler.becomeReady(
+            api: ManagementAPI(
                 directory: directory, adminToken: admin.token, metrics: metrics, events: events, sync: sync, push: push, calls: calls, clock: clock,
-                log: log))
+                log: log),
+            webhooks: WebhookEndpoint(directory: directory, metrics: metrics, events: events, loopLanes: max(1, options.threads), clock: clock))
         // Whole seconds from the command line; tests schedule sub-second intervals.
         let (seconds, attoseconds) = options.syncInterval.components
         let interval = attoseconds == 0 ? String(seconds) : String(Double(seconds) + Double(attoseconds) / 1e18)
@@ -246,9 +245,15 @@ public final class RouterService: Sendable {
 /// lock and log, so they run on the offload pool, and answer through the writer once durable (from
 /// the journal's flusher, without the offload thread waiting for the disk).
 final class RouterHandler: HTTPHandler {
-    /// Set once, when the state is loaded; read by every request without a lock.
+    /// Set once, when the state is loaded (`becomeReady`); read by every request without a lock.
     let api = AtomicLazyReference<ManagementAPI>()
     let webhooks = AtomicLazyReference<WebhookEndpoint>()
+    /// `webhooks` again as a plain pointer, published after both are set: what each webhook reads.
+    /// Loading an `AtomicLazyReference` retains and releases the object, atomic read-modify-writes
+    /// on a line that every event loop writes, per request; `webhooks` keeps the object alive for
+    /// the handler's life, so a borrowed pointer is enough.
+    /// (The address's bits: `Atomic` of a pointer is not `Sendable`.) Zero until ready.
+    private let webhookEndpoint = Atomic<UInt>(0)
     /// The metrics lane of work that runs off the event loops.
     let offloadLane: Int
     /// Set once the journal failed: the state in memory may hold changes the disk lacks, so nothing
@@ -265,6 +270,14 @@ final class RouterHandler: HTTPHandler {
         self.rejections = rejections
     }
 
+    /// Publishes the loaded state's API and webhook endpoint; requests get answers from here on.
+    /// Once: later calls keep the first ones.
+    func becomeReady(api: ManagementAPI, webhooks: WebhookEndpoint) {
+        let webhooks = self.webhooks.storeIfNil(webhooks)
+        _ = self.api.storeIfNil(api)
+        webhookEndpoint.store(UInt(bitPattern: Unmanaged.passUnretained(webhooks).toOpaque()), ordering: .releasing)
+    }
+
     func connectionRejected(total: Int) {
         rejections.rejected(total: total)
     }
@@ -277,14 +290,14 @@ final class RouterHandler: HTTPHandler {
                     status: .serviceUnavailable, code: "journal_failed",
                     message: "the router's journal failed to reach the disk; it is stopping and recovers from disk when restarted: retry shortly"))
         }
+        // The loop's index is the top 16 bits of the connection id: its metrics lane.
+        let lane = Int(truncatingIfNeeded: context.connectionID >> 48)
+        if WebhookEndpoint.matches(request.target), let endpoint = UnsafeRawPointer(bitPattern: webhookEndpoint.load(ordering: .acquiring)) {
+            return Unmanaged<WebhookEndpoint>.fromOpaque(endpoint)._withUnsafeGuaranteedRef { $0.handle(request, lane: lane, started: started) }
+        }
         guard let api = api.load() else {
             if request.target == "/healthz" { return .respond(HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: Array(#"{"status":"ok"}"#.utf8))) }
             return .respond(.error(status: .serviceUnavailable, code: "not_ready", message: "the state is still loading: retry shortly"))
-        }
-        // The loop's index is the top 16 bits of the connection id: its metrics lane.
-        let lane = Int(truncatingIfNeeded: context.connectionID >> 48)
-        if WebhookEndpoint.matches(request.target), let webhooks = webhooks.load() {
-            return webhooks.handle(request, lane: lane, started: started)
         }
         let authorization = request.headers["authorization"]
         if ManagementAPI.isWrite(method: request.method) {
