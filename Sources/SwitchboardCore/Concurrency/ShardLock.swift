@@ -15,21 +15,30 @@ public import Darwin
 ///
 /// `@unchecked Sendable`: the mutex lives in memory allocated once in `init` and freed in `deinit`,
 /// never moved; pthread mutexes are made to be shared between threads.
+///
+/// Each mutex has a cache line of its own: locks made one after the other (the agent shards', the
+/// event log's lanes') came from neighbouring malloc chunks, so two threads taking two different
+/// locks wrote the same line.
 @usableFromInline
 final class ShardLock: @unchecked Sendable {
     @usableFromInline let mutex: UnsafeMutablePointer<pthread_mutex_t>
 
     @usableFromInline
     init() {
-        mutex = .allocate(capacity: 1)
+        precondition(MemoryLayout<pthread_mutex_t>.size <= ShardLock.lineSize)
+        mutex = UnsafeMutableRawPointer.allocate(byteCount: ShardLock.lineSize, alignment: ShardLock.lineSize)
+            .bindMemory(to: pthread_mutex_t.self, capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
         let result = pthread_mutex_init(mutex, nil)
         precondition(result == 0, "pthread_mutex_init failed: \(result)")
     }
 
+    static let lineSize = 64
+
     deinit {
         pthread_mutex_destroy(mutex)
-        mutex.deallocate()
+        mutex.deinitialize(count: 1)
+        UnsafeMutableRawPointer(mutex).deallocate()
     }
 
     @inlinable

@@ -96,13 +96,18 @@ public final class EventLog: Sendable {
         }
     }
 
+    /// The padding here and in `Rings` keeps each lane's object and its locked state off the lines
+    /// of the lane allocated next to it: a loop retains its lane and writes its rings per event,
+    /// and neighbouring small objects shared cache lines between the loops.
     private final class Lane: Sendable {
         let rings = Locked(Rings())
+        private let padding: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
     }
 
     private struct Rings {
         var byAccount: [UInt32: Ring] = [:]
         var sequence: UInt64 = 0
+        private let padding: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
     }
 
     /// The last `capacity` events, overwritten oldest first.

@@ -34,6 +34,9 @@ public final class WebhookEndpoint: @unchecked Sendable {
         /// Per provider: account id → slot and connection. Only found connections are kept, at
         /// most `ContextCache.limit` a provider (more are read from the index each time).
         var entries: [[String: (slot: UInt32, connection: ProviderConnection)]] = Array(repeating: [:], count: Provider.allCases.count)
+        /// The usual answer's header list, this loop's own: a response copies it (a retain of its
+        /// storage), which on one list shared by the loops was a line both cores wrote.
+        let jsonHeaders: HTTPHeaders = ["Content-Type": "application/json"]
         /// Keeps the next lane's header off this one's cache line.
         private let padding: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
 
@@ -173,9 +176,9 @@ public final class WebhookEndpoint: @unchecked Sendable {
         }
         var headers = HTTPHeaders()
         if let contentType = reply.contentType {
-            // The usual answer shares one prebuilt header list (a copy of it allocates nothing).
+            // The usual answer shares a prebuilt header list, the loop's own (a copy allocates nothing).
             if contentType == "application/json" {
-                headers = WebhookEndpoint.jsonHeaders
+                headers = lane >= 0 && lane < loopLanes ? caches[lane].jsonHeaders : WebhookEndpoint.jsonHeaders
             } else {
                 headers.append(name: "Content-Type", value: contentType)
             }
