@@ -8,6 +8,11 @@ import Testing
         #expect(MemoryLayout<NumberTable.Packed>.stride == 16)
     }
 
+    /// Shards sit side by side: one over a cache line would share a line with the next one's mutex.
+    @Test func shard_fillsOneCacheLine() {
+        #expect(MemoryLayout<NumberShard>.stride == 64)
+    }
+
     @Test func randomUpserts_matchADictionary_includingWideAccounts() {
         var table = NumberTable()
         var model: [UInt64: NumberSlot] = [:]

@@ -52,15 +52,26 @@ struct NumberTable: ~Copyable {
     static let wideAccount: UInt32 = (1 << 11) - 1
 
     private var slots: UnsafeMutablePointer<Packed>
-    private(set) var count = 0
-    private var size: Int
+    /// Kept in 32 bits each so that the table (24 bytes) and its shard's mutex (40) fill one cache
+    /// line (`NumberShard`): the shards sit side by side, and a shard over 64 bytes would share a
+    /// line with its neighbour's mutex.
+    private var storedCount: UInt32 = 0
+    private var storedSize: UInt32
+    private(set) var count: Int {
+        get { Int(storedCount) }
+        set { storedCount = UInt32(newValue) }
+    }
+    private var size: Int {
+        get { Int(storedSize) }
+        set { storedSize = UInt32(newValue) }
+    }
     /// Numbers whose account's slot is `wideAccount` or above: key → account slot.
     private var wideAccounts: [UInt64: UInt32] = [:]
 
     init(capacity: Int = 16) {
-        size = NumberTable.size(for: capacity)
-        slots = .allocate(capacity: size)
-        slots.initialize(repeating: .empty, count: size)
+        storedSize = UInt32(NumberTable.size(for: capacity))
+        slots = .allocate(capacity: Int(storedSize))
+        slots.initialize(repeating: .empty, count: Int(storedSize))
     }
 
     private static func pack(_ slot: NumberSlot) -> Packed {

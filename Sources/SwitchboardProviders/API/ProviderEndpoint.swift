@@ -24,7 +24,8 @@ enum ProviderEndpoint {
             throw invalid(connection, operation, "base_url must be a URL with a host and no spaces, query, fragment or user info, e.g. \(defaultURL)")
         case .notASCII:
             // Never valid (only visible ASCII is); which refusal depends on the scheme, read over
-            // Characters as the stored String shows it.
+            // Characters as the stored String shows it: a combining mark after "http://" joins the
+            // slash's Character, so the scheme is not there (ByteParsingEquivalenceTests).
             var text = Substring(configured)
             while text.hasSuffix("/") { text = text.dropLast() }
             let lower = text.lowercased()
