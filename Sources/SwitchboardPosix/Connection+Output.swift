@@ -3,7 +3,7 @@ import SwitchboardHTTP
 
 extension Connection {
     /// Encodes a handler's response and tells the machine.
-    func queue(_ response: HTTPResponse, framing: Framing, now: ContinuousClock.Instant) {
+    func queue(_ response: HTTPResponse, framing: Framing, now: MonotonicInstant) {
         if response.truncatedBodyLength != nil { machine.closeAfterThisResponse() }
         encode(response, framing: framing, keepAlive: machine.responseKeepsAlive)
         machine.responseQueued(
@@ -37,7 +37,7 @@ extension Connection {
     /// Writes what the socket takes, then lets the machine decide: keep going, half-close, close.
     /// When writing drains enough output to lift back-pressure, the requests held in the parser
     /// are answered and written in the same call.
-    func flush(now: ContinuousClock.Instant) -> Outcome {
+    func flush(now: MonotonicInstant) -> Outcome {
         while true {
             var blocked = false
             while flushed < output.count {

@@ -33,7 +33,7 @@ final class Connection {
     /// Set while a `.deferred` handler owns the request in flight.
     var deferredFraming: Framing?
 
-    init(id: UInt64, fd: Int32, remoteAddress: String, loop: EventLoop, now: ContinuousClock.Instant) {
+    init(id: UInt64, fd: Int32, remoteAddress: String, loop: EventLoop, now: MonotonicInstant) {
         self.id = id
         self.fd = fd
         self.remoteAddress = remoteAddress
@@ -46,7 +46,7 @@ final class Connection {
     var pendingOutput: Int { output.count - flushed }
 
     /// The socket is readable, or reported an error or hang-up.
-    func readable(now: ContinuousClock.Instant) -> Outcome {
+    func readable(now: MonotonicInstant) -> Outcome {
         var reads = 0
         while machine.wantsRead {
             let result: IOResult<Int>
@@ -74,12 +74,12 @@ final class Connection {
     }
 
     /// The socket can take more output.
-    func writable(now: ContinuousClock.Instant) -> Outcome {
+    func writable(now: MonotonicInstant) -> Outcome {
         flush(now: now)
     }
 
     /// A `.deferred` handler answered.
-    func deliver(_ response: HTTPResponse, now: ContinuousClock.Instant) -> Outcome {
+    func deliver(_ response: HTTPResponse, now: MonotonicInstant) -> Outcome {
         guard let framing = deferredFraming, machine.phase == .handling else { return .keep }
         deferredFraming = nil
         queue(response, framing: framing, now: now)
@@ -88,13 +88,13 @@ final class Connection {
     }
 
     /// Graceful shutdown began.
-    func beginShutdown(now: ContinuousClock.Instant) -> Outcome {
+    func beginShutdown(now: MonotonicInstant) -> Outcome {
         if machine.beginShutdown() == .close { return .close }
         return flush(now: now)
     }
 
     /// The loop's periodic deadline check.
-    func checkDeadlines(now: ContinuousClock.Instant) -> Outcome {
+    func checkDeadlines(now: MonotonicInstant) -> Outcome {
         switch machine.timerFired(now: now) {
         case .none:
             return .keep
@@ -108,7 +108,7 @@ final class Connection {
     }
 
     /// Parses and answers buffered requests until the parser needs bytes or the machine says wait.
-    func process(now: ContinuousClock.Instant) {
+    func process(now: MonotonicInstant) {
         while machine.mayParse {
             switch parser.next() {
             case .needMoreBytes:

@@ -23,7 +23,7 @@
 /// us buffer without bound) until the queue drains to a quarter of that. While paused, the read
 /// deadlines are suspended (we are the ones not reading) and restart when reading resumes.
 struct ConnectionStateMachine: Sendable {
-    typealias Instant = ContinuousClock.Instant
+    typealias Instant = MonotonicInstant
 
     struct Configuration: Hashable, Sendable {
         var headerTimeout: Duration

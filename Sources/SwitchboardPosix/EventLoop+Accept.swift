@@ -25,7 +25,7 @@ extension EventLoop {
         listenerFD = fd
     }
 
-    func acceptConnections(now: ContinuousClock.Instant) {
+    func acceptConnections(now: MonotonicInstant) {
         guard let listenerFD, !peers.isEmpty else { return }
         for _ in 0..<Self.acceptBatch {
             let result: IOResult<(fd: Int32, peer: SocketAddress)>
@@ -79,7 +79,7 @@ extension EventLoop {
         shared.handler.connectionRejected(total: total)
     }
 
-    private func pauseAccepting(now: ContinuousClock.Instant) {
+    private func pauseAccepting(now: MonotonicInstant) {
         guard let listenerFD else { return }
         try? Posix.epollControl(epollFD, CSB_EPOLL_CTL_DEL, listenerFD, events: 0, data: 0)
         acceptPausedUntil = now + Self.acceptPause

@@ -2,7 +2,7 @@ import CSwitchboardLinux
 
 extension EventLoop {
     /// Takes ownership of an accepted socket.
-    func adopt(fd: Int32, remoteAddress: String, now: ContinuousClock.Instant) {
+    func adopt(fd: Int32, remoteAddress: String, now: MonotonicInstant) {
         nextSequence &+= 1
         let id = UInt64(index) << 48 | (nextSequence & 0xFFFF_FFFF_FFFF)
         do {
@@ -36,7 +36,7 @@ extension EventLoop {
         try? Posix.epollControl(epollFD, CSB_EPOLL_CTL_MOD, fd, events: events, data: connectionID)
     }
 
-    func beginShutdown(deadline: ContinuousClock.Instant, now: ContinuousClock.Instant) {
+    func beginShutdown(deadline: MonotonicInstant, now: MonotonicInstant) {
         shutdownDeadline = deadline
         for connection in Array(connections.values) where connection.beginShutdown(now: now) == .close {
             close(connection)
@@ -45,7 +45,7 @@ extension EventLoop {
 
     /// Runs every `timerInterval`: deadlines of every connection, the accept pause, the shutdown
     /// grace period.
-    func checkTimers(now: ContinuousClock.Instant) {
+    func checkTimers(now: MonotonicInstant) {
         nextTimerCheck = now + shared.timerInterval
         if let until = acceptPausedUntil, now >= until { resumeAccepting() }
         if let deadline = shutdownDeadline, now >= deadline {

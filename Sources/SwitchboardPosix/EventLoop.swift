@@ -44,7 +44,7 @@ final class EventLoop: @unchecked Sendable {
         /// Close the listening socket, then call `done`.
         case stopAccepting(done: @Sendable () -> Void)
         /// Finish in-flight requests, close idle connections, exit when none are left or at `deadline`.
-        case shutdown(deadline: ContinuousClock.Instant)
+        case shutdown(deadline: MonotonicInstant)
     }
 
     private struct Inbox {
@@ -70,13 +70,13 @@ final class EventLoop: @unchecked Sendable {
 
     var connections: [UInt64: Connection] = [:]
     var nextSequence: UInt64 = 0
-    var shutdownDeadline: ContinuousClock.Instant?
-    var nextTimerCheck = ContinuousClock.now
+    var shutdownDeadline: MonotonicInstant?
+    var nextTimerCheck = MonotonicInstant.now
     // The listening loop only:
     var listenerFD: Int32?
     var peers: [EventLoop] = []
     var nextPeer = 0
-    var acceptPausedUntil: ContinuousClock.Instant?
+    var acceptPausedUntil: MonotonicInstant?
 
     init(index: Int, shared: LoopShared, readBufferSize: Int = 64 * 1024) throws(PosixError) {
         self.index = index
@@ -130,7 +130,7 @@ final class EventLoop: @unchecked Sendable {
                 // Only EBADF/EFAULT/EINVAL remain after EINTR is retried: a bug, not a condition.
                 fatalError("event loop \(index): \(error)")
             }
-            let now = ContinuousClock.now
+            let now = MonotonicInstant.now
             for event in events[..<count] {
                 dispatch(event, now: now)
             }
@@ -146,14 +146,14 @@ final class EventLoop: @unchecked Sendable {
     /// Milliseconds until the next deadline check; -1 (sleep until woken) with nothing to time.
     private func waitTimeout() -> Int32 {
         if connections.isEmpty && shutdownDeadline == nil && acceptPausedUntil == nil { return -1 }
-        let remaining = ContinuousClock.now.duration(to: nextTimerCheck)
+        let remaining = MonotonicInstant.now.duration(to: nextTimerCheck)
         if remaining <= .zero { return 0 }
         let (seconds, attoseconds) = remaining.components
         let milliseconds = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
         return Int32(clamping: milliseconds)
     }
 
-    private func dispatch(_ event: csb_epoll_event, now: ContinuousClock.Instant) {
+    private func dispatch(_ event: csb_epoll_event, now: MonotonicInstant) {
         switch event.data {
         case Self.wakeToken:
             drainInbox(now: now)
@@ -176,7 +176,7 @@ final class EventLoop: @unchecked Sendable {
         }
     }
 
-    private func drainInbox(now: ContinuousClock.Instant) {
+    private func drainInbox(now: MonotonicInstant) {
         try? Posix.eventFDDrain(wakeFD)
         let messages = inbox.withLock { inbox in
             defer { inbox.messages = [] }

@@ -43,11 +43,11 @@ public struct RequestContext: Sendable {
     public let remoteAddress: String
     /// When the loop woke up to read the bytes that completed this request (monotonic clock), for
     /// latency metrics: `receivedAt.duration(to: .now)`.
-    public let receivedAt: ContinuousClock.Instant
+    public let receivedAt: MonotonicInstant
     /// Unique within the server's lifetime; the event loop's index is in the top 16 bits.
     public let connectionID: UInt64
 
-    public init(remoteAddress: String, receivedAt: ContinuousClock.Instant, connectionID: UInt64) {
+    public init(remoteAddress: String, receivedAt: MonotonicInstant, connectionID: UInt64) {
         self.remoteAddress = remoteAddress
         self.receivedAt = receivedAt
         self.connectionID = connectionID

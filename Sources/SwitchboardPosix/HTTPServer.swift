@@ -101,7 +101,7 @@ public final class HTTPServer: Sendable {
             let closed = Guarded(false)
             running.loops[0].post(.stopAccepting { closed.withLockNotifying { $0 = true } })
             closed.wait(until: { $0 }, then: { _ in })
-            let deadline = ContinuousClock.now + gracePeriod
+            let deadline = MonotonicInstant.now + gracePeriod
             for loop in running.loops { loop.post(.shutdown(deadline: deadline)) }
         }
         waitUntilStopped()
@@ -153,7 +153,7 @@ public final class HTTPServer: Sendable {
                     loopFinished()
                 }
             } catch {
-                let now = ContinuousClock.now
+                let now = MonotonicInstant.now
                 for started in loops[(index + 1)...] { started.post(.shutdown(deadline: now)) }
                 for unstarted in loops[...index] { unstarted.closeUnstarted() }
                 offload.stop()

@@ -5,7 +5,7 @@ import Testing
 /// The connection lifecycle without sockets or sleeps: the clock is a value the test moves.
 struct ConnectionStateMachineTests {
     typealias Machine = ConnectionStateMachine
-    let start = ContinuousClock.now
+    let start = MonotonicInstant.now
     let configuration = Machine.Configuration(
         headerTimeout: .seconds(10), idleTimeout: .seconds(60), lingerTimeout: .seconds(2), maxBufferedOutput: 1000)
 

@@ -177,3 +177,26 @@ struct SplitMix: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+/// `JSONOutput.string`: the plain fast path (one copy) and the escaping path write the same JSON a
+/// reader turns back into the original text.
+@Suite struct JSONOutputTests {
+    @Test(arguments: [
+        "", "agent_0123456789abcdef", "ag-17", "é😀 ok", "quote\"in", "back\\slash", "line\nbreak\r\ttab",
+        "nul\u{0}bell\u{7}", "del\u{7F}", "\u{1F}end", String(repeating: "x", count: 300) + "\"",
+    ])
+    func string_roundTrips(text: String) throws {
+        var out = JSONOutput()
+        out.string(text)
+        #expect(try JSONSerialization.jsonObject(with: Data(out.bytes), options: .fragmentsAllowed) as? String == text)
+        #expect(try JSONDocument(validating: out.bytes).root.withStringUTF8 { String(decoding: $0, as: UTF8.self) } == text)
+        let needsEscape = text.utf8.contains { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+        #expect((out.bytes.count == text.utf8.count + 2) == !needsEscape)
+    }
+
+    @Test func string_escapesControlsAsTheSpecSays() {
+        var out = JSONOutput()
+        out.string("a\u{1}\u{7F}\"\\\n")
+        #expect(String(decoding: out.bytes, as: UTF8.self) == #""a\u0001\u007f\"\\\n""#)
+    }
+}

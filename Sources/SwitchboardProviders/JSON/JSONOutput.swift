@@ -21,6 +21,23 @@ struct JSONOutput {
     /// `text` as a quoted JSON string (§7): quote, backslash and control characters escaped.
     mutating func string(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
+        // Ids and numbers (every webhook answer's strings) need no escape: one copy, not an append
+        // (a capacity and uniqueness check) a byte.
+        let copied: Bool? = text.utf8.withContiguousStorageIfAvailable { utf8 in
+            guard !utf8.contains(where: JSONOutput.needsEscape) else { return false }
+            bytes.append(contentsOf: utf8)
+            return true
+        }
+        if copied != true { appendEscaped(text) }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    @inline(__always)
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+    }
+
+    private mutating func appendEscaped(_ text: String) {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\\")); bytes.append(byte)
@@ -36,7 +53,6 @@ struct JSONOutput {
             default: bytes.append(byte)
             }
         }
-        bytes.append(UInt8(ascii: "\""))
     }
 
     /// A string, or `null` for nil.
