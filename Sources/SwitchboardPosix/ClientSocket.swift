@@ -30,7 +30,7 @@ public final class ClientSocket {
 
     /// Connects to a numeric IPv4 or IPv6 address (or `localhost`) by `deadline`. No name is looked
     /// up, so nothing is asked of DNS.
-    public static func connect(host: String, port: UInt16, deadline: ContinuousClock.Instant) throws(HTTPExchangeError) -> ClientSocket {
+    public static func connect(host: String, port: UInt16, deadline: MonotonicInstant) throws(HTTPExchangeError) -> ClientSocket {
         guard port != 0 else { throw .invalidAddress("port 0 is not a port to connect to") }
         let address: SocketAddress
         do {
@@ -62,7 +62,7 @@ public final class ClientSocket {
         return socket
     }
 
-    public func sendAll(_ bytes: [UInt8], deadline: ContinuousClock.Instant) throws(HTTPExchangeError) {
+    public func sendAll(_ bytes: [UInt8], deadline: MonotonicInstant) throws(HTTPExchangeError) {
         var offset = 0
         while offset < bytes.count {
             let result: IOResult<Int>
@@ -85,7 +85,7 @@ public final class ClientSocket {
     /// Appends what arrives (waiting for it until `deadline`); returns the count, 0 at end of stream
     /// (a reset counts as the end: what arrived before it stands). Reads first and polls only when
     /// nothing is there yet.
-    public func receive(into buffer: inout [UInt8], deadline: ContinuousClock.Instant) throws(HTTPExchangeError) -> Int {
+    public func receive(into buffer: inout [UInt8], deadline: MonotonicInstant) throws(HTTPExchangeError) -> Int {
         while true {
             let result: IOResult<Int>
             do {
@@ -113,9 +113,9 @@ public final class ClientSocket {
     }
 
     /// Waits until the socket is ready for `events`; false when `deadline` passes first.
-    private func wait(for events: Int16, deadline: ContinuousClock.Instant) throws(HTTPExchangeError) -> Bool {
+    private func wait(for events: Int16, deadline: MonotonicInstant) throws(HTTPExchangeError) -> Bool {
         while true {
-            let remaining = ContinuousClock.now.duration(to: deadline)
+            let remaining = MonotonicInstant.now.duration(to: deadline)
             if remaining <= .zero { return false }
             let (seconds, attoseconds) = remaining.components
             let millis = Int32(clamping: seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)

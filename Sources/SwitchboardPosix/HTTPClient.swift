@@ -48,7 +48,7 @@ public enum LoopbackHTTPClient {
         host: String, port: UInt16, method: String, path: String, headers: [(name: String, value: String)] = [],
         body: [UInt8] = [], timeout: Duration
     ) throws(HTTPExchangeError) -> HTTPExchangeResponse {
-        let deadline = ContinuousClock.now + timeout
+        let deadline = MonotonicInstant.now + timeout
         let connection = try HTTPClientConnection.open(host: host, port: port, deadline: deadline)
         defer { connection.close() }
         return try connection.exchange(
@@ -81,7 +81,7 @@ public final class HTTPClientConnection {
     /// a kept connection the server had closed: nothing was answered).
     public private(set) var answered = false
     /// When the last exchange ended (for idle limits).
-    public private(set) var lastUsed: ContinuousClock.Instant
+    public private(set) var lastUsed: MonotonicInstant
 
     private init(host: String, port: UInt16, socket: ClientSocket) {
         self.host = host
@@ -92,7 +92,7 @@ public final class HTTPClientConnection {
     }
 
     /// Connects to a numeric address (or `localhost`) by `deadline`.
-    public static func open(host: String, port: UInt16, deadline: ContinuousClock.Instant) throws(HTTPExchangeError) -> HTTPClientConnection {
+    public static func open(host: String, port: UInt16, deadline: MonotonicInstant) throws(HTTPExchangeError) -> HTTPClientConnection {
         HTTPClientConnection(host: host, port: port, socket: try ClientSocket.connect(host: host, port: port, deadline: deadline))
     }
 
@@ -108,7 +108,7 @@ public final class HTTPClientConnection {
     /// Sends one request and reads its response. `keepAlive` false asks the server to close after it.
     public func exchange(
         method: String, path: String, headers: [(name: String, value: String)], body: [UInt8], keepAlive: Bool,
-        maxResponseBytes: Int, deadline: ContinuousClock.Instant
+        maxResponseBytes: Int, deadline: MonotonicInstant
     ) throws(HTTPExchangeError) -> HTTPExchangeResponse {
         try exchange(method: method, path: path, body: body, keepAlive: keepAlive, maxResponseBytes: maxResponseBytes, deadline: deadline) {
             request throws(HTTPExchangeError) in
@@ -126,7 +126,7 @@ public final class HTTPClientConnection {
     /// those itself. Read over the fields' bytes: no String is made per field.
     public func exchange(
         method: String, path: String, headers: HTTPHeaders, body: [UInt8], keepAlive: Bool, maxResponseBytes: Int,
-        deadline: ContinuousClock.Instant
+        deadline: MonotonicInstant
     ) throws(HTTPExchangeError) -> HTTPExchangeResponse {
         try exchange(method: method, path: path, body: body, keepAlive: keepAlive, maxResponseBytes: maxResponseBytes, deadline: deadline) {
             request throws(HTTPExchangeError) in
@@ -146,7 +146,7 @@ public final class HTTPClientConnection {
     }
 
     private func exchange(
-        method: String, path: String, body: [UInt8], keepAlive: Bool, maxResponseBytes: Int, deadline: ContinuousClock.Instant,
+        method: String, path: String, body: [UInt8], keepAlive: Bool, maxResponseBytes: Int, deadline: MonotonicInstant,
         writeFields: (inout [UInt8]) throws(HTTPExchangeError) -> Void
     ) throws(HTTPExchangeError) -> HTTPExchangeResponse {
         guard reusable else { throw .incomplete("the connection cannot carry another request") }
@@ -233,7 +233,7 @@ public final class HTTPClientConnection {
 
     /// The response, whether its end was framed (a length, chunks, or no body) rather than the
     /// connection closing, and whether the server asked to close (`Connection: close`).
-    private func readResponse(_ buffer: inout [UInt8], isHead: Bool, maxResponseBytes: Int, deadline: ContinuousClock.Instant)
+    private func readResponse(_ buffer: inout [UInt8], isHead: Bool, maxResponseBytes: Int, deadline: MonotonicInstant)
         throws(HTTPExchangeError) -> (response: HTTPExchangeResponse, framed: Bool, closing: Bool)
     {
         var closed = false

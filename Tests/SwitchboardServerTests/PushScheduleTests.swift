@@ -1,3 +1,4 @@
+import SwitchboardPosix
 import Testing
 
 @testable import SwitchboardServer
@@ -5,7 +6,7 @@ import Testing
 /// The push queue's bookkeeping: due order, replacement, and no overlapping pushes of one number.
 @Suite struct PushScheduleTests {
     typealias Entry = PushSchedule<Int, String>.Entry
-    static let start = ContinuousClock.now
+    static let start = MonotonicInstant.now
 
     static func at(_ milliseconds: Int, hint: String? = nil) -> Entry {
         Entry(due: start + .milliseconds(milliseconds), previousHint: hint)

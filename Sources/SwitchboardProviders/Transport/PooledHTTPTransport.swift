@@ -97,7 +97,7 @@ public final class PooledHTTPTransport: ProviderTransport {
     }
 
     /// One exchange, blocking this thread until `deadline` at most.
-    func exchange(_ request: ProviderRequest, _ target: PlainHTTPTarget, deadline: ContinuousClock.Instant) -> Result<ProviderResponse, TransportError> {
+    func exchange(_ request: ProviderRequest, _ target: PlainHTTPTarget, deadline: MonotonicInstant) -> Result<ProviderResponse, TransportError> {
         let idempotent = request.method == .get
         var retried = false
         while true {
@@ -124,7 +124,7 @@ public final class PooledHTTPTransport: ProviderTransport {
                 return .success(ProviderResponse(status: response.status, headers: response.headers, body: response.body))
             } catch {
                 connection.close()
-                if reused, idempotent, !retried, !connection.answered, ContinuousClock.now < deadline {
+                if reused, idempotent, !retried, !connection.answered, MonotonicInstant.now < deadline {
                     retried = true
                     continue
                 }

@@ -213,7 +213,7 @@ public final class PushQueue: Sendable {
     private func nextDue() -> (Key, Pending, known: String??)? {
         state.withLockWaiting { state in
             if state.stopped { return .done(nil) }
-            let now = ContinuousClock.now
+            let now = MonotonicInstant.now
             if let (key, pending) = state.schedule.takeNextDue(now: now) {
                 return .done((key, pending, state.statuses[key]?.pushedProviderAgentID))
             }

@@ -1,3 +1,5 @@
+import SwitchboardPosix
+
 /// Which numbers wait to be pushed, when each is due, and which are being pushed now: the push
 /// queue's bookkeeping as a plain value (the queue holds it under its lock), so every operation is
 /// O(log n) whatever the backlog, and the same number is never pushed twice at once.
@@ -9,7 +11,7 @@
 /// returns to it when that push finishes, so pushes of one number never overlap or reorder.
 struct PushSchedule<Key: Hashable, Hint: Equatable> {
     struct Entry: Equatable {
-        var due: ContinuousClock.Instant
+        var due: MonotonicInstant
         /// What the number was bound to before the change, when the change said so.
         var previousHint: Hint?
     }
@@ -22,7 +24,7 @@ struct PushSchedule<Key: Hashable, Hint: Equatable> {
     }
 
     private struct HeapItem {
-        var due: ContinuousClock.Instant
+        var due: MonotonicInstant
         var generation: UInt64
         var key: Key
 
@@ -54,19 +56,19 @@ struct PushSchedule<Key: Hashable, Hint: Equatable> {
     }
 
     /// The earliest due time among the numbers that could start (not parked behind a push in flight).
-    mutating func earliestDue() -> ContinuousClock.Instant? {
+    mutating func earliestDue() -> MonotonicInstant? {
         dropStaleTop()
         return heap.first?.due
     }
 
     /// Whether the heap's top is due at `now`: the cheap check a sleeping push thread makes. The top
     /// may be stale: then `takeDue` takes nothing, and `earliestDue` drops it before the next sleep.
-    func topIsDue(now: ContinuousClock.Instant) -> Bool {
+    func topIsDue(now: MonotonicInstant) -> Bool {
         heap.first.map { $0.due <= now } ?? false
     }
 
     /// Takes up to `limit` numbers due at `now`, earliest first, and marks them in flight.
-    mutating func takeDue(now: ContinuousClock.Instant, limit: Int) -> [(key: Key, entry: Entry)] {
+    mutating func takeDue(now: MonotonicInstant, limit: Int) -> [(key: Key, entry: Entry)] {
         var taken: [(key: Key, entry: Entry)] = []
         while taken.count < limit, let next = takeNextDue(now: now) { taken.append(next) }
         return taken
@@ -74,7 +76,7 @@ struct PushSchedule<Key: Hashable, Hint: Equatable> {
 
     /// Takes the earliest number due at `now`, if any, and marks it in flight (a push thread's
     /// take: no array made).
-    mutating func takeNextDue(now: ContinuousClock.Instant) -> (key: Key, entry: Entry)? {
+    mutating func takeNextDue(now: MonotonicInstant) -> (key: Key, entry: Entry)? {
         dropStaleTop()
         guard let top = heap.first, top.due <= now else { return nil }
         removeTop()
