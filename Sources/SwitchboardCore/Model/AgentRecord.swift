@@ -133,7 +133,9 @@ public struct AgentRecord: @unchecked Sendable {
         return AgentRecord(storage: storage)
     }
 
-    private var layout: Layout { storage.header }
+    /// Read through the header pointer: `storage.header`, a stored property of a class, costs a
+    /// dynamic exclusivity check (a thread-local access set) on every read, and a webhook reads it.
+    private var layout: Layout { storage.withUnsafeMutablePointerToHeader { $0.pointee } }
 
     public var accountSlot: UInt32 { layout.accountSlot }
     public var provider: Provider { layout.provider }
