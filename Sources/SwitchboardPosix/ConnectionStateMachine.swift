@@ -92,9 +92,22 @@ struct ConnectionStateMachine: Sendable {
     /// The response being produced is the last on this connection.
     private var closeAfterResponse = false
 
+    /// The configuration's time limits in nanoseconds, converted once per connection: `Duration`'s
+    /// conversions are opaque calls into the standard library, and every request moves a deadline.
+    private let limits: Limits
+
+    private struct Limits {
+        let header: Int64
+        let idle: Int64
+        let linger: Int64
+    }
+
     init(configuration: Configuration, now: Instant) {
         self.configuration = configuration
-        phase = .awaitingRequest(deadline: now + configuration.headerTimeout, timeout: .header)
+        limits = Limits(
+            header: configuration.headerTimeout.clampedNanoseconds, idle: configuration.idleTimeout.clampedNanoseconds,
+            linger: configuration.lingerTimeout.clampedNanoseconds)
+        phase = .awaitingRequest(deadline: now.advanced(byNanoseconds: limits.header), timeout: .header)
     }
 
     /// Whether the driver may ask the parser for the next request.
@@ -132,7 +145,7 @@ extension ConnectionStateMachine {
     /// Bytes were read and fed to the parser: a request's clock starts with its first byte.
     mutating func bytesReceived(now: Instant) {
         if case .awaitingRequest = phase {
-            phase = .readingRequest(deadline: now + configuration.headerTimeout)
+            phase = .readingRequest(deadline: now.advanced(byNanoseconds: limits.header))
         }
     }
 
@@ -160,9 +173,9 @@ extension ConnectionStateMachine {
         if closeAfterResponse {
             phase = .closing
         } else if partialRequestBuffered {
-            phase = .readingRequest(deadline: now + configuration.headerTimeout)
+            phase = .readingRequest(deadline: now.advanced(byNanoseconds: limits.header))
         } else {
-            phase = .awaitingRequest(deadline: now + configuration.idleTimeout, timeout: .idle)
+            phase = .awaitingRequest(deadline: now.advanced(byNanoseconds: limits.idle), timeout: .idle)
         }
     }
 
@@ -179,7 +192,7 @@ extension ConnectionStateMachine {
     }
 
     private mutating func outputQueued(_ pending: Int, now: Instant) {
-        if pendingOutput == 0 && pending > 0 { writeDeadline = now + configuration.idleTimeout }
+        if pendingOutput == 0 && pending > 0 { writeDeadline = now.advanced(byNanoseconds: limits.idle) }
         pendingOutput = pending
         if pending > configuration.maxBufferedOutput { isBackpressured = true }
     }
@@ -190,7 +203,7 @@ extension ConnectionStateMachine {
             writeDeadline = nil
         } else if pending < pendingOutput || writeDeadline == nil {
             // Progress: the client is reading, so its write clock restarts.
-            writeDeadline = now + configuration.idleTimeout
+            writeDeadline = now.advanced(byNanoseconds: limits.idle)
         }
         pendingOutput = pending
         if isBackpressured && pending <= configuration.resumeBufferedOutput {
@@ -202,7 +215,7 @@ extension ConnectionStateMachine {
             phase = .closed
             return .close
         }
-        phase = .lingering(deadline: now + configuration.lingerTimeout)
+        phase = .lingering(deadline: now.advanced(byNanoseconds: limits.linger))
         return .halfClose
     }
 
@@ -211,10 +224,10 @@ extension ConnectionStateMachine {
     private mutating func restartReadDeadline(now: Instant) {
         switch phase {
         case .readingRequest:
-            phase = .readingRequest(deadline: now + configuration.headerTimeout)
+            phase = .readingRequest(deadline: now.advanced(byNanoseconds: limits.header))
         case .awaitingRequest(_, let timeout):
-            let limit = timeout == .idle ? configuration.idleTimeout : configuration.headerTimeout
-            phase = .awaitingRequest(deadline: now + limit, timeout: timeout)
+            let limit = timeout == .idle ? limits.idle : limits.header
+            phase = .awaitingRequest(deadline: now.advanced(byNanoseconds: limit), timeout: timeout)
         default:
             break
         }

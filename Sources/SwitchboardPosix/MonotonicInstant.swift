@@ -24,8 +24,15 @@ public struct MonotonicInstant: Comparable, Hashable, Sendable {
 
     /// `lhs` moved by `rhs`, saturating (a configured timeout of centuries means "never").
     public static func + (lhs: MonotonicInstant, rhs: Duration) -> MonotonicInstant {
-        let (sum, overflow) = lhs.nanoseconds.addingReportingOverflow(rhs.clampedNanoseconds)
-        return MonotonicInstant(nanoseconds: overflow ? (rhs > .zero ? .max : .min) : sum)
+        lhs.advanced(byNanoseconds: rhs.clampedNanoseconds)
+    }
+
+    /// This instant moved by `nanoseconds`, saturating. For hot paths that converted a
+    /// `Duration` once (its conversion is a call into the standard library).
+    @inline(__always)
+    public func advanced(byNanoseconds delta: Int64) -> MonotonicInstant {
+        let (sum, overflow) = nanoseconds.addingReportingOverflow(delta)
+        return MonotonicInstant(nanoseconds: overflow ? (delta > 0 ? .max : .min) : sum)
     }
 
     /// The time from this instant to `other` (negative when `other` is earlier).
