@@ -60,6 +60,34 @@ import Testing
         #expect(table[1]?.providerNumberID == nil && table[1]?.lastSyncedAt == 7)
     }
 
+    /// The memory policy: a bulk load at 4/5 load, growth at 7/8 by half; every key found on the way.
+    @Test func load_staysBetweenBoundsThroughGrowth() {
+        var bulk = ColdTable()
+        bulk.reserveCapacity(100_000)
+        let reserved = bulk.capacity
+        for key in UInt64(1)...100_000 { bulk.setSynced(key &* 0x9E37_79B9 % E164.maxKey | 1, at: 5) }
+        #expect(bulk.capacity == reserved, "a reserved bulk load does not rehash")
+        #expect(Double(bulk.count) / Double(bulk.capacity) > 0.79 && Double(bulk.count) / Double(bulk.capacity) <= 0.8)
+
+        var grown = ColdTable()
+        var lowest = 1.0, highest = 0.0, growths = 0, last = grown.capacity
+        for key in UInt64(1)...50_000 {
+            grown.setSynced(key, at: Int64(key % 3))
+            if grown.capacity != last {
+                growths += 1
+                last = grown.capacity
+                // Small tables round up to their 16-slot floor: the ratio is for real sizes.
+                if last > 1_000 { lowest = min(lowest, Double(grown.count) / Double(last)) }
+            }
+            highest = max(highest, Double(grown.count) / Double(grown.capacity))
+        }
+        #expect(highest <= 0.875 && highest > 0.85, "grows at 7/8")
+        #expect(lowest > 0.5 && lowest < 0.6, "by half: about 8/15 after growing")
+        #expect(growths > 10)
+        for key in UInt64(1)...50_000 { #expect(grown[key]?.lastSyncedAt == Int64(key % 3)) }
+        #expect(grown[50_001] == nil)
+    }
+
     @Test func slot_isSixteenBytes() {
         #expect(ColdTable.slotStride == 16)
     }
