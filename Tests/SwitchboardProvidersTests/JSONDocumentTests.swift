@@ -200,3 +200,63 @@ struct SplitMix: RandomNumberGenerator {
         #expect(String(decoding: out.bytes, as: UTF8.self) == #""a\u0001\u007f\"\\\n""#)
     }
 }
+
+/// `JSONValue.members` against one `member` call a name: the same member (or none) for every
+/// name, and the same refusal for a duplicated name, on random objects with repeated, escaped and
+/// nested keys and large sibling values.
+@Suite struct JSONMembersTests {
+    static let names: [StaticString] = ["a", "b", "call", "to_number", ""]
+    static let spellings = [#""a""#, #""\u0061""#, #""b""#, #""call""#, #""c\u0061ll""#, #""to_number""#, #""""#, #""z""#, #""aa""#]
+
+    static func value(_ generator: inout SplitMix, depth: Int) -> String {
+        switch generator.next() % (depth > 2 ? 3 : 5) {
+        case 0: return String(generator.next() % 1000)
+        case 1: return #""text \"quoted\" \\ end""#
+        case 2: return ["true", "null", "-1.5e3", "[]", "{}"][Int(generator.next() % 5)]
+        case 3: return "[" + (0..<Int(generator.next() % 4)).map { _ in value(&generator, depth: depth + 1) }.joined(separator: ",") + "]"
+        default: return object(&generator, depth: depth + 1)
+        }
+    }
+
+    static func object(_ generator: inout SplitMix, depth: Int) -> String {
+        let count = Int(generator.next() % 6)
+        let members = (0..<count).map { _ in
+            spellings[Int(generator.next() % UInt64(spellings.count))] + (generator.next() % 2 == 0 ? " : " : ":") + value(&generator, depth: depth)
+        }
+        return "{ " + members.joined(separator: generator.next() % 2 == 0 ? "," : " ,\n") + "}"
+    }
+
+    static func same(_ lookup: JSONValue.Lookup, as value: JSONValue, _ name: StaticString) -> Bool {
+        let single: JSONValue.Lookup = Result { () throws(JSONError) in try value.member(name) }
+        switch (lookup, single) {
+        case (.success(let a), .success(let b)): return a?.start == b?.start
+        case (.failure(let a), .failure(let b)): return a == b
+        default: return false
+        }
+    }
+
+    @Test func members_agreeWithOneLookUpEach() throws {
+        var generator = SplitMix(seed: 7)
+        var duplicatesSeen = 0, foundSeen = 0
+        for _ in 0..<3_000 {
+            let text = JSONMembersTests.object(&generator, depth: 0)
+            let root = try JSONDocument(validating: Array(text.utf8)).root
+            let pick = { (generator: inout SplitMix) in JSONMembersTests.names[Int(generator.next() % UInt64(JSONMembersTests.names.count))] }
+            let (n1, n2, n3, n4) = (pick(&generator), pick(&generator), pick(&generator), pick(&generator))
+            let (a, b) = root.members(n1, n2)
+            #expect(JSONMembersTests.same(a, as: root, n1) && JSONMembersTests.same(b, as: root, n2), "\(text)")
+            let (c, d, e, f) = root.members(n1, n2, n3, n4)
+            for (lookup, name) in [(c, n1), (d, n2), (e, n3), (f, n4)] {
+                #expect(JSONMembersTests.same(lookup, as: root, name), "\(text) \(name)")
+                if case .failure = lookup { duplicatesSeen += 1 }
+                if case .success(.some) = lookup { foundSeen += 1 }
+            }
+        }
+        // The generator must exercise both outcomes, or the comparison proves little.
+        #expect(duplicatesSeen > 100 && foundSeen > 1_000)
+        // Not an object: nothing, as `member` says.
+        let array = try JSONDocument(validating: Array("[1]".utf8)).root
+        let (x, y) = array.members("a", "b")
+        #expect(JSONMembersTests.same(x, as: array, "a") && JSONMembersTests.same(y, as: array, "b"))
+    }
+}

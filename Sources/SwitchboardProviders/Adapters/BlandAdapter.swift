@@ -35,11 +35,13 @@ public struct BlandAdapter: ProviderAdapter {
 
     public func decode(body: [UInt8]) throws(WebhookError) -> WebhookEvent {
         let root = try WebhookBody.root(body)
-        if let event = try WebhookBody.member(root, "event") {
+        // The four members in one walk (`JSONValue.members`), refusals met in the same order.
+        let (eventMember, toMember, fromMember, callIDMember) = root.members("event", "to", "from", "call_id")
+        if let event = try WebhookBody.member(eventMember) {
             guard event.isString("call.inbound") else { return .other(type: try WebhookBody.eventType(event, path: "event")) }
-            let to = try WebhookBody.calledNumber(try WebhookBody.member(root, "to"), path: "to")
-            let from = try WebhookBody.callerNumber(try WebhookBody.member(root, "from"), path: "from")
-            let callID = try WebhookBody.providerID(try WebhookBody.member(root, "call_id"), path: "call_id")
+            let to = try WebhookBody.calledNumber(try WebhookBody.member(toMember), path: "to")
+            let from = try WebhookBody.callerNumber(try WebhookBody.member(fromMember), path: "from")
+            let callID = try WebhookBody.providerID(try WebhookBody.member(callIDMember), path: "call_id")
             return .inboundCall(InboundCall(called: .number(to), caller: from, providerCallID: callID))
         }
         guard try WebhookBody.string(root, "call_id", path: "call_id") != nil else {

@@ -63,15 +63,18 @@ public struct RetellAdapter: ProviderAdapter {
     /// `{"event":"call_inbound","call_inbound":{"to_number","from_number",…}}`, or another event.
     public func decode(body: [UInt8]) throws(WebhookError) -> WebhookEvent {
         let root = try WebhookBody.root(body)
-        guard let event = try WebhookBody.member(root, "event") else {
+        // Each object's members in one walk (`JSONValue.members`), refusals met in the same order.
+        let (eventMember, callMember) = root.members("event", "call_inbound")
+        guard let event = try WebhookBody.member(eventMember) else {
             throw .invalidBody(field: "event", problem: "is missing: a Retell webhook carries \"event\" (e.g. call_inbound)")
         }
         guard event.isString("call_inbound") else { return .other(type: try WebhookBody.eventType(event, path: "event")) }
-        guard let call = try WebhookBody.object(root, "call_inbound", path: "call_inbound") else {
+        guard let call = try WebhookBody.object(callMember, path: "call_inbound") else {
             throw .invalidBody(field: "call_inbound", problem: "is missing: a call_inbound event carries {\"call_inbound\":{\"to_number\":…}}")
         }
-        let to = try WebhookBody.calledNumber(try WebhookBody.member(call, "to_number"), path: "call_inbound.to_number")
-        let from = try WebhookBody.callerNumber(try WebhookBody.member(call, "from_number"), path: "call_inbound.from_number")
+        let (toMember, fromMember) = call.members("to_number", "from_number")
+        let to = try WebhookBody.calledNumber(try WebhookBody.member(toMember), path: "call_inbound.to_number")
+        let from = try WebhookBody.callerNumber(try WebhookBody.member(fromMember), path: "call_inbound.from_number")
         return .inboundCall(InboundCall(called: .number(to), caller: from))
     }
 

@@ -47,6 +47,65 @@ public struct JSONValue: Sendable {
         }
     }
 
+    /// What `member(_:)` would give for one name: the member (nil when absent, or when this is not
+    /// an object), or its refusal. Kept as a value so a caller that looks several names up in one
+    /// walk (`members`) still meets each refusal where it would have asked for that name alone.
+    public typealias Lookup = Result<JSONValue?, JSONError>
+
+    /// `member(first)` and `member(second)` from one walk over this object's members instead of
+    /// one walk each (each walk reads every member, to see duplicates; a provider's inbound call
+    /// body nests its fields in objects with large siblings).
+    public func members(_ first: StaticString, _ second: StaticString) -> (Lookup, Lookup) {
+        let found = lookUp([first, second, first, first], count: 2)
+        return (found[0], found[1])
+    }
+
+    /// As `members(_:_:)`, for four names.
+    public func members(
+        _ first: StaticString, _ second: StaticString, _ third: StaticString, _ fourth: StaticString
+    ) -> (Lookup, Lookup, Lookup, Lookup) {
+        let found = lookUp([first, second, third, fourth], count: 4)
+        return (found[0], found[1], found[2], found[3])
+    }
+
+    /// One walk over the members for the first `count` names of `names`: the value where each name
+    /// was found, or the refusal of its first duplicate. On the stack: no allocation.
+    private func lookUp(_ names: InlineArray<4, StaticString>, count: Int) -> InlineArray<4, Lookup> {
+        var found = InlineArray<4, Int>(repeating: -1)
+        var duplicates = InlineArray<4, Int>(repeating: -1)
+        if bytes[start] == UInt8(ascii: "{") {
+            bytes.withUnsafeBufferPointer { bytes in
+                var index = JSONScan.skipWhitespace(bytes, from: start + 1)
+                guard bytes[index] != UInt8(ascii: "}") else { return }
+                while true {
+                    let key = JSONScan.stringEnd(bytes, from: index)
+                    let keyStart = index
+                    index = JSONScan.skipWhitespace(bytes, from: key.end)  // at ':'
+                    let valueStart = JSONScan.skipWhitespace(bytes, from: index + 1)
+                    for slot in 0..<count where duplicates[slot] < 0 {
+                        let matches = names[slot].withUTF8Buffer { wanted in
+                            JSONValue.keyEquals(bytes, start: keyStart, end: key.end, escaped: key.escaped, wanted)
+                        }
+                        guard matches else { continue }
+                        if found[slot] >= 0 { duplicates[slot] = index } else { found[slot] = valueStart }
+                    }
+                    index = JSONScan.skipWhitespace(bytes, from: JSONScan.valueEnd(bytes, from: valueStart))
+                    guard bytes[index] == UInt8(ascii: ",") else { break }
+                    index = JSONScan.skipWhitespace(bytes, from: index + 1)
+                }
+            }
+        }
+        var results = InlineArray<4, Lookup>(repeating: .success(nil))
+        for slot in 0..<count {
+            if duplicates[slot] >= 0 {
+                results[slot] = .failure(JSONError(.duplicateKey(names[slot].description), at: duplicates[slot]))
+            } else if found[slot] >= 0 {
+                results[slot] = .success(JSONValue(bytes: bytes, start: found[slot]))
+            }
+        }
+        return results
+    }
+
     private enum MemberSearch {
         case absent
         case found(Int)

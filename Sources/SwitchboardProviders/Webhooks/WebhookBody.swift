@@ -14,9 +14,25 @@ enum WebhookBody {
 
     /// `value.name`, nil when absent or null.
     static func member(_ value: JSONValue, _ name: StaticString) throws(WebhookError) -> JSONValue? {
+        try member(JSONValue.Lookup { () throws(JSONError) in try value.member(name) })
+    }
+
+    /// A member found by `JSONValue.members`, as `member(_:_:)` would give it: nil when absent or
+    /// null, a duplicate refused.
+    static func member(_ lookup: JSONValue.Lookup) throws(WebhookError) -> JSONValue? {
         let found: JSONValue?
-        do { found = try value.member(name) } catch { throw .invalidJSON(error) }
+        switch lookup {
+        case .success(let value): found = value
+        case .failure(let error): throw .invalidJSON(error)
+        }
         guard let found, !found.isNull else { return nil }
+        return found
+    }
+
+    /// An object member found by `JSONValue.members`, as `object(_:_:path:)` would give it.
+    static func object(_ lookup: JSONValue.Lookup, path: StaticString) throws(WebhookError) -> JSONValue? {
+        guard let found = try member(lookup) else { return nil }
+        guard found.kind == .object else { throw .invalidBody(field: path.description, problem: "must be a JSON object") }
         return found
     }
 
@@ -28,9 +44,7 @@ enum WebhookBody {
 
     /// An object member, nil when absent; refused when it is another kind.
     static func object(_ value: JSONValue, _ name: StaticString, path: StaticString) throws(WebhookError) -> JSONValue? {
-        guard let found = try member(value, name) else { return nil }
-        guard found.kind == .object else { throw .invalidBody(field: path.description, problem: "must be a JSON object") }
-        return found
+        try object(JSONValue.Lookup { () throws(JSONError) in try value.member(name) }, path: path)
     }
 
     /// A string member, nil when absent; refused when it is another kind.
