@@ -112,7 +112,9 @@ public struct JSONValue: Sendable {
         case duplicate(at: Int)
     }
 
-    /// Walks every member of the object at `start` (all of them: a duplicate must be seen).
+    /// Walks every member of the object at `start` (all of them: a duplicate must be seen). Kept
+    /// apart from `lookUp`, which does the same for several names: the two walks are checked against
+    /// each other (`JSONMembersTests`).
     private static func findMember(_ wanted: UnsafeBufferPointer<UInt8>, in bytes: JSONScan.Bytes, objectAt start: Int) -> MemberSearch {
         var found: Int?
         var index = JSONScan.skipWhitespace(bytes, from: start + 1)
