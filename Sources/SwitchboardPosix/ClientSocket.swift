@@ -115,10 +115,9 @@ public final class ClientSocket {
     /// Waits until the socket is ready for `events`; false when `deadline` passes first.
     private func wait(for events: Int16, deadline: MonotonicInstant) throws(HTTPExchangeError) -> Bool {
         while true {
-            let remaining = MonotonicInstant.now.duration(to: deadline)
-            if remaining <= .zero { return false }
-            let (seconds, attoseconds) = remaining.components
-            let millis = Int32(clamping: seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
+            let now = MonotonicInstant.now
+            guard now < deadline else { return false }
+            let millis = now.millisecondsRoundedUp(to: deadline)
             do {
                 if try Posix.poll(fd, events: events, milliseconds: millis) != 0 { return true }
             } catch {

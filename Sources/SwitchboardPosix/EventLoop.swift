@@ -146,11 +146,7 @@ final class EventLoop: @unchecked Sendable {
     /// Milliseconds until the next deadline check; -1 (sleep until woken) with nothing to time.
     private func waitTimeout() -> Int32 {
         if connections.isEmpty && shutdownDeadline == nil && acceptPausedUntil == nil { return -1 }
-        let remaining = MonotonicInstant.now.duration(to: nextTimerCheck)
-        if remaining <= .zero { return 0 }
-        let (seconds, attoseconds) = remaining.components
-        let milliseconds = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
-        return Int32(clamping: milliseconds)
+        return MonotonicInstant.now.millisecondsRoundedUp(to: nextTimerCheck)
     }
 
     private func dispatch(_ event: csb_epoll_event, now: MonotonicInstant) {

@@ -41,6 +41,15 @@ public struct MonotonicInstant: Comparable, Hashable, Sendable {
         return .nanoseconds(overflow ? (other.nanoseconds > nanoseconds ? .max : .min) : difference)
     }
 
+    /// Whole milliseconds from this instant to `deadline`, rounded up (a `poll` or `epoll_wait`
+    /// timeout that wakes no earlier than the deadline) and clamped to `Int32`; 0 once it passed.
+    func millisecondsRoundedUp(to deadline: MonotonicInstant) -> Int32 {
+        let (left, overflow) = deadline.nanoseconds.subtractingReportingOverflow(nanoseconds)
+        if overflow { return deadline > self ? .max : 0 }
+        guard left > 0 else { return 0 }
+        return Int32(clamping: left / 1_000_000 + (left % 1_000_000 == 0 ? 0 : 1))
+    }
+
     public static func < (lhs: MonotonicInstant, rhs: MonotonicInstant) -> Bool {
         lhs.nanoseconds < rhs.nanoseconds
     }
@@ -48,6 +57,7 @@ public struct MonotonicInstant: Comparable, Hashable, Sendable {
 
 extension Duration {
     /// The duration in whole nanoseconds, clamped to `Int64`'s range.
+    @usableFromInline
     var clampedNanoseconds: Int64 {
         let (seconds, attoseconds) = components
         let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)

@@ -61,7 +61,8 @@ package final class PosixLock: @unchecked Sendable {
     func wait(nanoseconds: Int64) {
         var deadline = timespec()
         clock_gettime(CLOCK_MONOTONIC, &deadline)
-        let total = Int64(deadline.tv_nsec) + max(0, nanoseconds)
+        // At most about 31 years: a "forever" of Int64.max nanoseconds must not overflow the sum.
+        let total = Int64(deadline.tv_nsec) + min(max(0, nanoseconds), 1_000_000_000_000_000_000)
         deadline.tv_sec += Int(total / 1_000_000_000)
         deadline.tv_nsec = Int(total % 1_000_000_000)
         let result = pthread_cond_timedwait(condition, mutex, &deadline)
@@ -135,8 +136,7 @@ package final class Guarded<Value>: @unchecked Sendable {
             case .done(let result):
                 return result
             case .wait(let timeout):
-                let (seconds, attoseconds) = max(timeout, .zero).components
-                lock.wait(nanoseconds: seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+                lock.wait(nanoseconds: max(timeout, .zero).clampedNanoseconds)
             }
         }
     }
@@ -154,14 +154,13 @@ package final class Guarded<Value>: @unchecked Sendable {
     package func wait<Result>(
         until condition: (Value) -> Bool, timeout: Duration, then body: (inout Value, _ held: Bool) -> Result
     ) -> Result {
-        let deadline = ContinuousClock.now + timeout
+        let deadline = MonotonicInstant.now + timeout
         lock.lock()
         defer { lock.unlock() }
         while !condition(value) {
-            let left = ContinuousClock.now.duration(to: deadline)
-            guard left > .zero else { return body(&value, false) }
-            let (seconds, attoseconds) = left.components
-            lock.wait(nanoseconds: seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+            let left = MonotonicInstant.now.duration(to: deadline).clampedNanoseconds
+            guard left > 0 else { return body(&value, false) }
+            lock.wait(nanoseconds: left)
         }
         return body(&value, true)
     }

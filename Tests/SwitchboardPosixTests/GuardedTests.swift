@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import Testing
 
@@ -53,5 +54,21 @@ struct GuardedTests {
         }
         #expect(runs == 3)
         #expect(ContinuousClock.now - start >= .milliseconds(40))
+    }
+
+    /// A timeout of "forever" (the largest Duration) waits for the notification, without
+    /// overflowing the condition variable's deadline (`PosixLock.wait(nanoseconds:)` caps it).
+    @Test func wait_withAnEndlessTimeout_returnsWhenNotified() {
+        let guarded = Guarded(false)
+        let thread = Thread {
+            usleep(20_000)
+            guarded.withLockNotifying { $0 = true }
+        }
+        thread.start()
+        let woken = guarded.withLockWaiting { notified -> Guarded<Bool>.WaitStep<Bool> in
+            notified ? .done(true) : .wait(.seconds(Int64.max))
+        }
+        #expect(woken)
+        #expect(guarded.wait(until: { $0 }, timeout: .seconds(Int64.max)) { _, held in held })
     }
 }

@@ -26,6 +26,18 @@ import Testing
         #expect(MonotonicInstant(nanoseconds: .min).duration(to: MonotonicInstant(nanoseconds: .max)) == .nanoseconds(Int64.max))
     }
 
+    @Test func millisecondsRoundedUp_neverWakesEarly() {
+        let now = MonotonicInstant(nanoseconds: 5_000_000_000)
+        #expect(now.millisecondsRoundedUp(to: now) == 0)
+        #expect(now.millisecondsRoundedUp(to: now.advanced(byNanoseconds: -1)) == 0)
+        #expect(now.millisecondsRoundedUp(to: now.advanced(byNanoseconds: 1)) == 1)
+        #expect(now.millisecondsRoundedUp(to: now.advanced(byNanoseconds: 1_000_000)) == 1)
+        #expect(now.millisecondsRoundedUp(to: now.advanced(byNanoseconds: 1_000_001)) == 2)
+        #expect(now.millisecondsRoundedUp(to: now + .seconds(3)) == 3_000)
+        #expect(now.millisecondsRoundedUp(to: MonotonicInstant(nanoseconds: .max)) == .max)
+        #expect(MonotonicInstant(nanoseconds: .max).millisecondsRoundedUp(to: MonotonicInstant(nanoseconds: .min)) == 0)
+    }
+
     @Test func now_movesForwardWithContinuousClock() {
         let clock = ContinuousClock()
         let before = MonotonicInstant.now
