@@ -21,13 +21,15 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]
         ),
         // Domain: E164, accounts, agents, numbers, the rules, the lock-sharded index. No sockets, no files.
-        .target(name: "SwitchboardCore", swiftSettings: strict),
+        .target(name: "SwitchboardCore", dependencies: ["CSwitchboardPrefetch"], swiftSettings: strict),
         // Snapshot + journal, recovery, compaction, export/import.
         .target(name: "SwitchboardStore", dependencies: ["SwitchboardCore", "CSwitchboardLinux"], swiftSettings: strict),
         // SHA-256, HMAC-SHA256, random tokens and constant-time comparison, through OpenSSL.
         .target(name: "SwitchboardCrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
         // HTTP/1.1: incremental parser, response encoder, limits. No sockets.
         .target(name: "SwitchboardHTTP", swiftSettings: strict),
+        // Our own C shim: a cache prefetch hint (start-up's bulk load), which Swift cannot spell.
+        .target(name: "CSwitchboardPrefetch"),
         // Our own C shim: epoll, eventfd, accept4, signal forwarding (Glibc's overlay lacks them).
         .target(name: "CSwitchboardLinux"),
         // Retell, Vapi, Bland: webhook signatures and formats, API requests and answers, transports.

@@ -1,3 +1,5 @@
+import CSwitchboardPrefetch
+
 /// Number key → what only the API shows about the number (`DirectoryState.ColdNumber`): an
 /// open-addressing table with linear probing like `NumberTable`, keyed by the number's key (0 marks
 /// an empty slot; 0 is never a valid key) and hashed with the index's mixer.
@@ -139,6 +141,14 @@ struct ColdTable {
     @inline(__always)
     private func home(_ key: UInt64) -> Int {
         Int(truncatingIfNeeded: RoutingIndex.hash(key).multipliedFullWidth(by: UInt64(slots.count)).high)
+    }
+
+    /// Asks for the cache line of `key`'s home slot without waiting for it: a bulk load inserts a
+    /// million numbers at random places in a table far larger than the cache, and prefetching a
+    /// few inserts ahead overlaps their misses (`DirectoryState.loadColdData`).
+    @inline(__always)
+    func prefetch(_ key: UInt64) {
+        slots.withUnsafeBufferPointer { slots in csb_prefetch(slots.baseAddress! + home(key)) }
     }
 
     private func find(_ key: UInt64) -> Int? {

@@ -118,7 +118,7 @@ extension DirectoryState {
                 do throws(DirectoryError) {
                     let record = try make(offset)
                     let key = AgentKey(account: record.accountSlot, id: record.id.value)
-                    buckets[key.shard].append(PendingAgent(key: key, entry: AgentEntry(record: record, number: 0), position: start + offset))
+                    buckets[key.shard].append(PendingAgent(key: key, record: record, position: start + offset))
                 } catch {
                     failure = (start + offset, error)
                     return
@@ -152,15 +152,14 @@ extension DirectoryState {
             shard.lock.withLock {
                 shard.agents.reserveCapacity(shard.agents.count + count)
                 for half in part.buckets.indices {
-                    // Taken out, so that each item moves into the table (no retain and release of
-                    // its record): reversed, so that popping keeps the order.
+                    // Each record taken out of its item (left nil), so that it moves into the
+                    // table: no retain and release of a million scattered records.
                     var bucket = part.buckets[half][local]
                     part.buckets[half][local] = []
-                    bucket.reverse()
-                    while let item = bucket.popLast() {
-                        let position = item.position, id = item.key.id
-                        if !shard.agents.insertIfAbsent(item.entry, key: item.key) {
-                            if part.duplicate == nil || position < part.duplicate!.position { part.duplicate = (position, Identifier(unchecked: id)) }
+                    for item in bucket.indices {
+                        let position = bucket[item].position, key = bucket[item].key
+                        if !shard.agents.insertIfAbsent(bucket[item].record.take().unsafelyUnwrapped, number: 0, key: key) {
+                            if part.duplicate == nil || position < part.duplicate!.position { part.duplicate = (position, Identifier(unchecked: key.id)) }
                         }
                     }
                 }
@@ -171,7 +170,8 @@ extension DirectoryState {
     /// An agent of `bulkLoadAgents` on its way into its shard.
     private struct PendingAgent {
         var key: AgentKey
-        var entry: AgentEntry
+        /// Nil once moved into the table.
+        var record: AgentRecord?
         var position: Int
     }
 }

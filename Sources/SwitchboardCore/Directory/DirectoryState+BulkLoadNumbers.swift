@@ -131,6 +131,12 @@ extension DirectoryState {
     /// into a local array: a lock, an unlock and an exclusivity check per number were a good part
     /// of the round, and a lock's atomic instruction keeps the processor from overlapping one
     /// look-up's cache misses with the next one's.
+    ///
+    /// Each look-up is two cache misses in a row (the slot, then the record whose id it compares),
+    /// and they were most of the round. So the numbers are found ahead of their look-ups, into a
+    /// ring: a number's slot is prefetched when it enters the ring, its record halfway through, and
+    /// it is looked up when it leaves, by which time both have usually arrived. Errors keep their
+    /// order: a broken field found ahead is returned only after the numbers before it.
     private static func assignAgents(
         _ numbers: [StoredNumber], inShards shards: Range<Int>, checkingFields: Bool, index: RoutingIndex, accounts: [AccountID], start: Int,
         into agents: AgentsOfNumbers
@@ -148,48 +154,96 @@ extension DirectoryState {
                 shard.lock.unlock()
             }
         }
-        for (offset, stored) in numbers.enumerated() {
-            do throws(DirectoryError) {
+        typealias Ahead = (offset: Int, key: AgentKey)
+        var next = 0
+        var fieldFailure: (position: Int, error: DirectoryError)?
+        /// The next assigned number whose agent is in `shards`, its fields checked on the way; nil at
+        /// the end or at a broken field (then in `fieldFailure`).
+        func scan() -> Ahead? {
+            while fieldFailure == nil && next < numbers.count {
+                let offset = next
+                next += 1
+                let stored = numbers[offset]
                 let slot = stored.accountSlot
                 if checkingFields {
                     guard Int(slot) < accounts.count else {
-                        throw DirectoryError(.invalidField, "number \(E164(uncheckedKey: stored.key)) refers to account slot \(slot), which does not exist")
+                        fieldFailure = (
+                            start + offset,
+                            DirectoryError(.invalidField, "number \(E164(uncheckedKey: stored.key)) refers to account slot \(slot), which does not exist")
+                        )
+                        return nil
                     }
                     // Absent, the provider's id is the number itself, which is always valid.
-                    if let providerNumberID = stored.providerNumberID { _ = try FieldCheck.providerID(providerNumberID, field: "provider_number_id") }
+                    if let providerNumberID = stored.providerNumberID {
+                        do throws(DirectoryError) {
+                            _ = try FieldCheck.providerID(providerNumberID, field: "provider_number_id")
+                        } catch {
+                            fieldFailure = (start + offset, error)
+                            return nil
+                        }
+                    }
                 } else if Int(slot) >= accounts.count {
                     continue
                 }
                 guard let agentID = stored.agentID else { continue }
                 let key = AgentKey(account: slot, id: agentID)
                 guard shards.contains(key.shard) else { continue }
+                return (offset, key)
+            }
+            return nil
+        }
+        let depth = 16, half = depth / 2
+        var ring = [Ahead?](repeating: nil, count: depth)
+        var entered = 0, left = 0
+        /// Fills the ring, prefetching each newcomer's slot and the record of the number that is now
+        /// halfway through.
+        func fill() {
+            while entered - left < depth, let ahead = scan() {
+                tables[ahead.key.shard - shards.lowerBound].prefetchSlot(ahead.key)
+                ring[entered % depth] = ahead
+                entered += 1
+                if entered - half > left, let middle = ring[(entered - half - 1) % depth] {
+                    tables[middle.key.shard - shards.lowerBound].prefetchRecord(middle.key)
+                }
+            }
+        }
+        fill()
+        while left < entered {
+            let (offset, key) = ring[left % depth].take().unsafelyUnwrapped
+            left += 1
+            fill()
+            let stored = numbers[offset]
+            do throws(DirectoryError) {
                 // One hash look-up: find the agent, check, give it the number.
                 let entry = try tables[key.shard - shards.lowerBound].setNumber(stored.key, of: key) { entry throws(DirectoryError) in
                     try DirectoryState.checkAssignable(E164(uncheckedKey: stored.key), provider: stored.provider, status: stored.status, to: entry)
                 }
-                guard let entry else { throw .unknownAgent(Identifier(unchecked: agentID), in: accounts[Int(slot)]) }
+                guard let entry else { throw .unknownAgent(Identifier(unchecked: key.id), in: accounts[Int(stored.accountSlot)]) }
                 agents.records[offset] = entry.record
             } catch {
                 return (start + offset, error)
             }
         }
-        return nil
+        return fieldFailure
     }
 
     /// The routing half of the second round: the numbers, with the agents the first round found,
     /// into the number shards. Returns the first number found twice.
+    ///
+    /// The buckets hold plain values (the number's offset, not its agent): each agent is moved
+    /// from `agents` into its slot when the slot is written, so no record is retained or released
+    /// on the way. A record's retain is a cache miss on the record (a million scattered objects),
+    /// and with the bucket's copy and its release it was about a tenth of start-up at 1M numbers.
     private static func fillNumberShards(
         _ numbers: [StoredNumber], agents: AgentsOfNumbers, index: RoutingIndex, start: Int
     ) -> (position: Int, error: DirectoryError)? {
-        typealias Pending = (hash: UInt64, slot: NumberSlot, position: Int)
+        typealias Pending = (hash: UInt64, key: UInt64, offset: Int, account: UInt32, provider: Provider, active: Bool)
         var buckets = [[Pending]](repeating: [], count: RoutingIndex.shardCount)
         for shard in 0..<RoutingIndex.shardCount { buckets[shard].reserveCapacity(numbers.count / RoutingIndex.shardCount + 64) }
         for (offset, stored) in numbers.enumerated() {
             let hash = RoutingIndex.hash(stored.key)
-            // Moved out of `agents` (left nil), not copied: no retain and release per number.
-            let agent = agents.records[offset].take()
-            let numberSlot = NumberSlot(key: stored.key, agent: agent, account: stored.accountSlot, provider: stored.provider, active: stored.status == .active)
-            buckets[RoutingIndex.numberShardIndex(hash: hash)].append((hash, numberSlot, start + offset))
+            buckets[RoutingIndex.numberShardIndex(hash: hash)].append(
+                (hash, stored.key, offset, stored.accountSlot, stored.provider, stored.status == .active))
         }
         // Within a shard the numbers keep their order, so a repeated number is caught at its second
         // record: the one that breaks the rule.
@@ -200,14 +254,17 @@ extension DirectoryState {
             index.numberShards.withLocked(shardIndex) { table in
                 table.reserve(table.count + bucket.count)
                 for item in bucket {
-                    if table.find(item.slot.key, hash: item.hash) != nil {
-                        if duplicate == nil || item.position < duplicate!.position {
-                            let number = E164(uncheckedKey: item.slot.key)
-                            duplicate = (item.position, DirectoryError(.numberTaken, "number \(number) appears twice: a number exists once in the whole system"))
+                    if table.find(item.key, hash: item.hash) != nil {
+                        if duplicate == nil || start + item.offset < duplicate!.position {
+                            let number = E164(uncheckedKey: item.key)
+                            duplicate = (start + item.offset, DirectoryError(.numberTaken, "number \(number) appears twice: a number exists once in the whole system"))
                         }
                         continue
                     }
-                    table.upsert(item.slot, hash: item.hash)
+                    // Moved out of `agents` (left nil) into the slot.
+                    table.upsert(
+                        NumberSlot(key: item.key, agent: agents.records[item.offset].take(), account: item.account, provider: item.provider, active: item.active),
+                        hash: item.hash)
                 }
             }
         }
@@ -228,7 +285,10 @@ extension DirectoryState {
         var perAccount = [Int](repeating: 0, count: lists.count)
         for stored in numbers where Int(stored.accountSlot) < lists.count { perAccount[Int(stored.accountSlot)] += 1 }
         for (slot, count) in perAccount.enumerated() where count > 0 { lists[slot].keys.reserveCapacity(lists[slot].keys.count + count) }
-        for stored in numbers where Int(stored.accountSlot) < lists.count {
+        // Each insert's slot prefetched this many inserts ahead.
+        let lookahead = 8
+        for (offset, stored) in numbers.enumerated() where Int(stored.accountSlot) < lists.count {
+            if offset + lookahead < numbers.count { cold.prefetch(numbers[offset + lookahead].key) }
             let number = E164(uncheckedKey: stored.key)
             cold[stored.key] =
                 if let providerNumberID = stored.providerNumberID {

@@ -1,3 +1,5 @@
+import CSwitchboardPrefetch
+
 /// An open-addressing hash table from `AgentKey` to `AgentEntry`, with linear probing: one agent
 /// shard's agents.
 ///
@@ -106,6 +108,32 @@ struct AgentTable {
         }
     }
 
+    // MARK: Prefetch (bulk load)
+
+    /// Asks for the cache line of `key`'s home slot, without waiting for it: the first of a
+    /// look-up's two cache misses, started some look-ups early (`DirectoryState.assignAgents`).
+    @inline(__always)
+    func prefetchSlot(_ key: AgentKey) {
+        slots.withUnsafeBufferPointer { slots in csb_prefetch(slots.baseAddress! + home(key.hashValue64)) }
+    }
+
+    /// Asks for the record of the first slot in `key`'s probe run whose tag matches (the record a
+    /// look-up compares ids with): the second miss, once `prefetchSlot` has brought the slot.
+    @inline(__always)
+    func prefetchRecord(_ key: AgentKey) {
+        let tag = AgentTable.tag(key.hashValue64)
+        slots.withUnsafeBufferPointer { slots in
+            var index = home(key.hashValue64)
+            while slots[index].record != nil {
+                if slots[index].word & ~AgentTable.numberMask == tag {
+                    csb_prefetch(slots[index].record.unsafelyUnwrapped.address)
+                    return
+                }
+                index = index + 1 == slots.count ? 0 : index + 1
+            }
+        }
+    }
+
     /// Sets the number of `key`'s entry in place; false when there is no such agent.
     mutating func setNumber(_ number: UInt64, of key: AgentKey) -> Bool {
         guard let position = find(key) else { return false }
@@ -143,14 +171,17 @@ struct AgentTable {
             slots[position] = Slot(record: entry.record, word: AgentTable.tag(key.hashValue64) | entry.number)
             return
         }
-        _ = insertIfAbsent(entry, key: key)
+        _ = insertIfAbsent(entry.record, number: entry.number, key: key)
     }
 
     /// Inserts `entry` under `key` unless the key is there already (then false, nothing changed):
     /// one probe for what a look-up and an insert would take two for (bulk load).
-    mutating func insertIfAbsent(_ entry: AgentEntry, key: AgentKey) -> Bool {
-        precondition(AgentTable.matches(entry.record, key), "an agent entry stored under another agent's key")
-        precondition(entry.number <= AgentTable.numberMask, "not a number key")
+    /// The record is consumed: it moves into the table (no retain: a bulk load makes a million).
+    /// `key` must be the record's (both callers make it from the record, or check it): checking
+    /// here would read every record again, a cache miss each, at a bulk load.
+    mutating func insertIfAbsent(_ record: consuming AgentRecord, number: UInt64, key: AgentKey) -> Bool {
+        assert(AgentTable.matches(record, key), "an agent entry stored under another agent's key")
+        precondition(number <= AgentTable.numberMask, "not a number key")
         if AgentTable.overfull(count + 1, size: slots.count) { rehash(size: AgentTable.size(for: count + count / 2 + 2)) }
         let tag = AgentTable.tag(key.hashValue64)
         // One probe: it ends at the key (there already) or at the empty slot the key goes in.
@@ -165,7 +196,7 @@ struct AgentTable {
             return index
         }
         guard let index = position else { return false }
-        slots[index] = Slot(record: entry.record, word: tag | entry.number)
+        slots[index] = Slot(record: record, word: tag | number)
         count += 1
         return true
     }

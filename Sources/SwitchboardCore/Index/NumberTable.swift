@@ -74,11 +74,11 @@ struct NumberTable: ~Copyable {
         slots.initialize(repeating: .empty, count: Int(storedSize))
     }
 
-    private static func pack(_ slot: NumberSlot) -> Packed {
+    private static func pack(_ slot: consuming NumberSlot) -> Packed {
         precondition(slot.key != 0 && slot.key <= keyMask, "a number key is in 1..<10^15")
         let tag = Swift.min(slot.account, wideAccount)
         let word = slot.key | (slot.active ? activeBit : 0) | UInt64(slot.provider.rawValue) << 51 | UInt64(tag) << 53
-        return Packed(word: word, agent: slot.agent)
+        return Packed(word: word, agent: slot.agent.take())
     }
 
     /// The account's slot of the number at `position`.
@@ -166,15 +166,17 @@ struct NumberTable: ~Copyable {
             provider: Provider(rawValue: UInt8(packed.providerBits))!, active: packed.active)
     }
 
-    /// Inserts or replaces the slot for `slot.key`.
-    mutating func upsert(_ slot: NumberSlot, hash: UInt64) {
+    /// Inserts or replaces the slot for `slot.key`. The slot is consumed: its agent moves into the
+    /// table, with no retain (a bulk load writes a million of them).
+    mutating func upsert(_ slot: consuming NumberSlot, hash: UInt64) {
+        let key = slot.key, account = slot.account
         let packed = NumberTable.pack(slot)
-        if slot.account >= NumberTable.wideAccount {
-            wideAccounts[slot.key] = slot.account
+        if account >= NumberTable.wideAccount {
+            wideAccounts[key] = account
         } else if !wideAccounts.isEmpty {
-            wideAccounts[slot.key] = nil
+            wideAccounts[key] = nil
         }
-        if let position = find(slot.key, hash: hash) {
+        if let position = find(key, hash: hash) {
             slots[position] = packed
             return
         }

@@ -133,6 +133,9 @@ public struct AgentRecord: @unchecked Sendable {
         return AgentRecord(storage: storage)
     }
 
+    /// Where the record lives, for a prefetch (no retain).
+    var address: UnsafeRawPointer { UnsafeRawPointer(Unmanaged.passUnretained(storage).toOpaque()) }
+
     /// Read through the header pointer: `storage.header`, a stored property of a class, costs a
     /// dynamic exclusivity check (a thread-local access set) on every read, and a webhook reads it.
     private var layout: Layout { storage.withUnsafeMutablePointerToHeader { $0.pointee } }

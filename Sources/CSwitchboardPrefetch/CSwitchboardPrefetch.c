@@ -1,0 +1,2 @@
+// Header-only: SwiftPM wants a source file in a C target.
+#include "CSwitchboardPrefetch.h"
