@@ -62,6 +62,11 @@ struct LoadRecorder {
     var reconnects: UInt64 = 0
     /// Writes skipped because no number or agent was free to take part.
     var skippedWrites: UInt64 = 0
+    /// Writes sent more than `lateWriteNanoseconds` after they were due: every write connection was
+    /// waiting for an answer, so the run wrote less often than asked (their latency, counted from
+    /// when they were due, shows the wait too).
+    var lateWrites: UInt64 = 0
+    static let lateWriteNanoseconds: UInt64 = 100_000_000
     var uncertainWrites: UInt64 = 0
     /// After the run: writes that restored the seeded state, and those that failed.
     var restoredWrites: UInt64 = 0

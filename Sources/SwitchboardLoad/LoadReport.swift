@@ -41,6 +41,11 @@ public enum LoadReport {
         if result.skippedWrites > 0 { other.append("skipped writes \(result.skippedWrites)") }
         if result.uncertainWrites > 0 { other.append("writes with unknown outcome \(result.uncertainWrites)") }
         if !other.isEmpty { lines.append("also: " + other.joined(separator: ", ")) }
+        if result.lateWrites > 0 {
+            lines.append(
+                "writes fell behind: \(result.lateWrites) went out over 100 ms late (every write connection was waiting for an answer), "
+                    + "so fewer than \(Format.fixed(result.writeRate, 0)) a second were made: raise --write-connections")
+        }
         if result.writeRate > 0 {
             if result.restoreIncomplete || result.restoreErrors > 0 {
                 lines.append("restore: INCOMPLETE (\(result.restoredWrites) writes done, \(result.restoreErrors) failed): seed a fresh data directory before the next run")
@@ -105,6 +110,7 @@ public enum LoadReport {
         out.member("connect_failures", result.connectFailures)
         out.member("reconnects", result.reconnects)
         out.member("skipped_writes", result.skippedWrites)
+        out.member("late_writes", result.lateWrites)
         out.member("uncertain_writes", result.uncertainWrites)
         out.member("unsent", result.unsent)
         out.member("unfinished", result.unfinished)

@@ -19,6 +19,8 @@ public struct LoadResult: Sendable {
     public var connectFailures: UInt64 = 0
     public var reconnects: UInt64 = 0
     public var skippedWrites: UInt64 = 0
+    /// Writes sent over 100 ms after they were due (`LoadRecorder.lateWrites`).
+    public var lateWrites: UInt64 = 0
     /// Writes whose outcome is unknown (timeout, lost connection, 5xx, a wrong acknowledgement).
     public var uncertainWrites: UInt64 = 0
     /// Due but not sent when the run stopped (open loop: the server fell behind).
@@ -64,6 +66,7 @@ public struct LoadResult: Sendable {
         connectFailures += recorder.connectFailures
         reconnects += recorder.reconnects
         skippedWrites += recorder.skippedWrites
+        lateWrites += recorder.lateWrites
         uncertainWrites += recorder.uncertainWrites
         restoredWrites += recorder.restoredWrites
         restoreErrors += recorder.restoreErrors

@@ -65,7 +65,7 @@ enum LoadTestHelp {
           --timeout S           an answer later than this after sending is a timeout (default 2)
           --mix W               retell=1,vapi=1,bland=1,caller-id=0: shares of the traffic
           --writes R            operator reassignments/unassignments per second (default 0)
-          --write-connections K connections for the writes (default 4)
+          --write-connections K connections for the writes, one write in flight each (default 16)
           --reassign-share X    of writes on assigned numbers, the share that move rather than unassign (0.7)
           --admin-token T       for caller-ID look-ups and writes (default $SWITCHBOARD_ADMIN_TOKEN)
           --pool N              numbers per provider (and agents) with a prepared request (default 20000)

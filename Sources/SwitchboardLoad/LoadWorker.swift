@@ -172,6 +172,7 @@ final class LoadWorker: @unchecked Sendable {
                 markIdle(connection)
                 continue
             }
+            if now > due &+ LoadRecorder.lateWriteNanoseconds { recorder.lateWrites += 1 }
             sendWrite(write, on: connection, intended: due, now: now)
         }
     }

@@ -19,12 +19,15 @@ final class FakeRouter: Sendable {
     /// Answer webhooks and caller-ID look-ups from the seeded state, never from the writes: a
     /// router whose acknowledged writes do not reach the hot path.
     let frozen: Directory?
+    /// Seconds each write takes to answer (off the event loop), if set.
+    let slowWrites: Double?
     private let clockStart = Guarded(ContinuousClock.now)
 
     init(
         dataSet: DataSet, wrongAgentFor: @escaping @Sendable (E164) -> Bool = { _ in false }, stall: ClosedRange<Double>? = nil,
-        staleReads: Bool = false
+        staleReads: Bool = false, slowWrites: Double? = nil
     ) throws {
+        self.slowWrites = slowWrites
         self.dataSet = dataSet
         self.directory = try dataSet.makeDirectory()
         self.frozen = staleReads ? try dataSet.makeDirectory() : nil
@@ -50,6 +53,12 @@ final class FakeRouter: Sendable {
                     if remaining > 0 { usleep(UInt32(remaining * 1e6)) }
                     _ = writer.respond(self.respond(request))
                 }
+            }
+        }
+        if let slowWrites, request.method != "GET", request.method != "POST" {
+            return .deferred { writer in
+                usleep(UInt32(slowWrites * 1e6))
+                _ = writer.respond(self.respond(request))
             }
         }
         return .respond(respond(request))

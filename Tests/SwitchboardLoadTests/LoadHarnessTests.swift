@@ -46,6 +46,7 @@ import Testing
         #expect(result.connectFailures == 0)
         #expect(result.unsent == 0)
         #expect(result.uncertainWrites == 0)
+        #expect(result.lateWrites == 0, "\(LoadReport.text(result))")
         // What the harness believes the router holds is what it holds.
         let dataSet = Self.dataSet
         var moved = 0
@@ -78,6 +79,23 @@ import Testing
         let second = try LoadTest(configuration: configuration, dataSet: Self.dataSet).run()
         #expect(second.totalErrors == 0, "\(LoadReport.text(second))")
         #expect(second.overall.correct > 500)
+    }
+
+    @Test func harness_writesSlowerThanTheirConnectionsAllow_areReportedAsFallingBehind() throws {
+        // One connection, 30 ms a write: about 33 writes a second, where 100 were asked for.
+        let router = try FakeRouter(dataSet: Self.dataSet, slowWrites: 0.03)
+        let server = try router.serve()
+        defer { server.shutdown(gracePeriod: .seconds(1)) }
+        var configuration = Self.configuration(port: server.boundPort!)
+        configuration.writeRate = 100
+        configuration.writeConnections = 1
+        configuration.timeout = 0.5
+        configuration.restoreAfterRun = false
+        let result = try LoadTest(configuration: configuration, dataSet: Self.dataSet).run()
+        #expect(result.totalErrors == 0, "\(LoadReport.text(result))")
+        #expect(result.lateWrites > 10, "\(LoadReport.text(result))")
+        #expect(LoadReport.text(result).contains("writes fell behind"))
+        #expect(LoadReport.json(result).contains(#""late_writes":\#(result.lateWrites)"#))
     }
 
     @Test func harness_routerIgnoringAcknowledgedWrites_countsWrongAnswers() throws {

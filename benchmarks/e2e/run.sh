@@ -176,21 +176,45 @@ if wants throughput; then
     echo >> "$summary"
 fi
 
+# One harness run with webhooks and writes; prints "webhooks_per_s wrong writes_per_s write_p50_µs
+# write_p99_µs late_writes" (webhooks only: the harness's throughput counts the writes too).
+harness_writes() { # target_port connections [extra options…]
+    local port=$1 connections=$2; shift 2
+    $BIN loadtest run "${dataset[@]}" --target 127.0.0.1:$port --connections "$connections" --duration "$duration" \
+        --admin-token $token --quiet --json "$work/run.json" "$@" >/dev/null 2>"$work/run.err" || true
+    python3 - "$work/run.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+kinds = r.get("kinds", {})
+seconds = r.get("duration_seconds", 1) or 1
+hooks = sum(v["correct"] for k, v in kinds.items() if k.startswith("webhook"))
+wrong = sum(v["errors"]["wrong_answer"] for v in kinds.values())
+writes = [kinds[k] for k in ("assign", "unassign") if k in kinds]
+done = sum(v["correct"] for v in writes)
+def percentile(name):
+    # the busier kind's figure (assignments are most of the writes)
+    return max((v["latency_us"][name] for v in writes), default=0)
+print(round(hooks / seconds), wrong, round(done / seconds), round(percentile("p50")), round(percentile("p99")), r.get("late_writes", 0))
+PY
+}
+
 if wants writes; then
     echo "writes…" >&2
-    calm="" busy="" wrong=0 busywrong=0
+    calm="" busy="" wrong=0 busywrong=0 rates="" p50s="" p99s="" late=0
     for _ in $(seq "$rounds"); do
-        read -r t _ w <<<"$(harness $router_port 64 --mix retell=1,vapi=1,bland=1)"; calm+="$t "; wrong=$((wrong + w))
-        read -r t _ w <<<"$(harness $router_port 64 --mix retell=1,vapi=1,bland=1 --writes 1000)"; busy+="$t "; busywrong=$((busywrong + w))
+        read -r t w _ <<<"$(harness_writes $router_port 64 --mix retell=1,vapi=1,bland=1)"; calm+="$t "; wrong=$((wrong + w))
+        read -r t w r p50 p99 l <<<"$(harness_writes $router_port 64 --mix retell=1,vapi=1,bland=1 --writes 1000)"
+        busy+="$t "; busywrong=$((busywrong + w)); rates+="$r "; p50s+="$p50 "; p99s+="$p99 "; late=$((late + l))
     done
     cm=$(median <<<"$calm"); bm=$(median <<<"$busy")
     {
         echo "## Routing while operators write (1,000 reassignments and unassignments a second)"
         echo
-        echo "| load | webhooks/s (median) | vs no writes | wrong answers |"
-        echo "|---|---|---|---|"
-        awk -v c="$cm" -v w="$wrong" 'BEGIN {printf "| webhooks only (Retell, Vapi, Bland mix) | %.0f | 1.00 | %d |\n", c, w}'
-        awk -v c="$cm" -v b="$bm" -v w="$busywrong" 'BEGIN {printf "| with 1,000 writes/s | %.0f | %.2f | %d |\n", b, b/c, w}'
+        echo "| load | webhooks/s (median) | vs no writes | wrong answers | writes done/s (median) | write latency p50 / p99 (median) | writes sent late (>100 ms) |"
+        echo "|---|---|---|---|---|---|---|"
+        awk -v c="$cm" -v w="$wrong" 'BEGIN {printf "| webhooks only (Retell, Vapi, Bland mix) | %.0f | 1.00 | %d | - | - | - |\n", c, w}'
+        awk -v c="$cm" -v b="$bm" -v w="$busywrong" -v r="$(median <<<"$rates")" -v p="$(median <<<"$p50s")" -v q="$(median <<<"$p99s")" -v l="$late" \
+            'BEGIN {printf "| with 1,000 writes/s | %.0f | %.2f | %d | %.0f | %.1f / %.1f ms | %d |\n", b, b/c, w, r, p/1000, q/1000, l}'
         echo
     } >> "$summary"
 fi
