@@ -32,6 +32,9 @@ final class Connection {
     var registeredEvents: UInt32
     /// Set while a `.deferred` handler owns the request in flight.
     var deferredFraming: Framing?
+    /// Answers are queued and the loop writes them once its batch of events is handled
+    /// (`EventLoop.flushAnswered`).
+    var awaitsFlush = false
 
     init(id: UInt64, fd: Int32, remoteAddress: String, loop: EventLoop, now: MonotonicInstant) {
         self.id = id
@@ -45,7 +48,9 @@ final class Connection {
 
     var pendingOutput: Int { output.count - flushed }
 
-    /// The socket is readable, or reported an error or hang-up.
+    /// The socket is readable, or reported an error or hang-up. The answers this queues are
+    /// written once the loop has handled its whole batch of events, not here
+    /// (`EventLoop.flushAnswered`).
     func readable(now: MonotonicInstant) -> Outcome {
         var reads = 0
         while machine.wantsRead {
@@ -70,7 +75,11 @@ final class Connection {
             // full reads in a row are allowed, then other connections get their turn.
             if count < loop.readBuffer.count || reads == 4 { break }
         }
-        return flush(now: now)
+        if !awaitsFlush {
+            awaitsFlush = true
+            loop.answered.append(self)
+        }
+        return .keep
     }
 
     /// The socket can take more output.

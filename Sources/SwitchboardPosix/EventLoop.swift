@@ -69,6 +69,8 @@ final class EventLoop: @unchecked Sendable {
     private let inbox = Guarded(Inbox())
 
     var connections: [UInt64: Connection] = [:]
+    /// Connections that read requests in the current batch of events, to be written at its end.
+    var answered: [Connection] = []
     var nextSequence: UInt64 = 0
     var shutdownDeadline: MonotonicInstant?
     var nextTimerCheck = MonotonicInstant.now
@@ -134,6 +136,7 @@ final class EventLoop: @unchecked Sendable {
             for event in events[..<count] {
                 dispatch(event, now: now)
             }
+            flushAnswered(now: now)
             if now >= nextTimerCheck { checkTimers(now: now) }
         }
         tearDown()
@@ -165,10 +168,32 @@ final class EventLoop: @unchecked Sendable {
                     outcome = .close  // gone in both directions (or reset) while we were not reading
                 }
             }
-            if outcome == .keep && event.events & CSB_EPOLLOUT != 0 {
+            // A connection that just read writes at the batch's end (`flushAnswered`).
+            if outcome == .keep && event.events & CSB_EPOLLOUT != 0 && !connection.awaitsFlush {
                 outcome = connection.writable(now: now)
             }
             if outcome == .close { close(connection) }
+        }
+    }
+
+    /// Writes the answers of every connection that read requests in this batch of events.
+    ///
+    /// Why at the end and not after each read: on loopback (and on a busy host) a `send` wakes
+    /// the client, which then took the processor from the loop in the middle of its batch (the
+    /// scheduler's wake-up preemption): a context switch per answer, and the batch's other
+    /// requests waited behind it. Writing after the batch, the loop parses and answers all of its
+    /// ready requests first; the answers wait at most for the batch (microseconds a request).
+    /// Closed loop, 64 and 256 connections, alternating builds: more requests a second in 12 pairs
+    /// of 13 (+2 to +22%; one −9.5%); open loop at 20,000/s, p50, p90 and p99 no higher.
+    private func flushAnswered(now: MonotonicInstant) {
+        guard !answered.isEmpty else { return }
+        let batch = answered
+        answered.removeAll(keepingCapacity: true)
+        for connection in batch {
+            connection.awaitsFlush = false
+            // Closed by a later event of the batch (its descriptor may even be a new connection's).
+            guard connections[connection.id] === connection else { continue }
+            if connection.flush(now: now) == .close { close(connection) }
         }
     }
 
