@@ -174,11 +174,11 @@ struct AgentTable {
         _ = insertIfAbsent(entry.record, number: entry.number, key: key)
     }
 
-    /// Inserts `entry` under `key` unless the key is there already (then false, nothing changed):
-    /// one probe for what a look-up and an insert would take two for (bulk load).
-    /// The record is consumed: it moves into the table (no retain: a bulk load makes a million).
-    /// `key` must be the record's (both callers make it from the record, or check it): checking
-    /// here would read every record again, a cache miss each, at a bulk load.
+    /// Inserts `record`, with `number` (0 for none), under `key` unless the key is there already
+    /// (then false, nothing changed): one probe for what a look-up and an insert would take two
+    /// for (bulk load). The record is consumed: it moves into the table (no retain: a bulk load
+    /// makes a million). `key` must be the record's (both callers make it from the record, or
+    /// check it): checking here would read every record again, a cache miss each, at a bulk load.
     mutating func insertIfAbsent(_ record: consuming AgentRecord, number: UInt64, key: AgentKey) -> Bool {
         assert(AgentTable.matches(record, key), "an agent entry stored under another agent's key")
         precondition(number <= AgentTable.numberMask, "not a number key")
