@@ -13,7 +13,7 @@ import Testing
 
     /// 2 accounts, 3 connections, 700 agents, 2,400 numbers of which about 600 are assigned.
     static func image(seed: UInt64) -> DirectoryImage {
-        var random = SplitMix(seed: seed)
+        var random = SplitMix64Generator(seed: seed)
         var image = DirectoryImage()
         image.accounts = [Account(id: acme, name: "Acme", tokenSHA256: nil), Account(id: zeta, name: "Zeta", tokenSHA256: nil)]
         image.connections = [
@@ -97,7 +97,7 @@ import Testing
     /// checks ahead of its look-ups, and rules only the look-up finds), at random places.
     @Test(arguments: 0..<40)
     func brokenNumbers_areRefusedAtTheFirstBrokenRecord(seed: UInt64) throws {
-        var random = SplitMix(seed: 1_000 + seed)
+        var random = SplitMix64Generator(seed: 1_000 + seed)
         var image = Self.image(seed: seed)
         let assigned = image.numbers.indices.filter { image.numbers[$0].spec.agentID != nil }
         let center = assigned[Int(random.next() % UInt64(assigned.count))]
@@ -135,20 +135,5 @@ import Testing
         #expect(refused.recordIndex == expected.recordIndex, "seed \(seed): \(refused) against \(expected)")
         #expect(refused.error.code == expected.error.code, "seed \(seed): \(refused) against \(expected)")
         if expected.error.code != .numberTaken { #expect(refused.error == expected.error, "seed \(seed)") }
-    }
-
-    /// A small deterministic generator for the images (the standard one is seeded per process).
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-
-        init(seed: UInt64) { state = seed }
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 }

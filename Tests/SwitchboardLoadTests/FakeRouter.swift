@@ -55,7 +55,7 @@ final class FakeRouter: Sendable {
                 }
             }
         }
-        if let slowWrites, request.method != "GET", request.method != "POST" {
+        if let slowWrites, request.method == "PUT" || request.method == "DELETE" {
             return .deferred { writer in
                 usleep(UInt32(slowWrites * 1e6))
                 _ = writer.respond(self.respond(request))

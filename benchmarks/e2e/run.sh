@@ -95,12 +95,16 @@ wait_ready "http://127.0.0.1:$router_port/readyz"
 wait_ready "http://127.0.0.1:$nginx_port/"
 for _ in $(seq 500); do grep -q "providers on" "$work/simulator.log" && break; sleep 0.05; done
 
+# One harness run against 127.0.0.1:PORT, its JSON report left in $work/run.json.
+harness_run() { # target_port connections [extra options…]
+    local port=$1 connections=$2; shift 2
+    $BIN loadtest run "${dataset[@]}" --target 127.0.0.1:$port --connections "$connections" --duration "$duration" \
+        --admin-token $token --quiet --json "$work/run.json" "$@" >/dev/null 2>"$work/run.err" || true
+}
+
 # One harness run; prints "throughput p99_µs wrong_answers".
 harness() { # target_port connections [extra options…]
-    local port=$1 connections=$2; shift 2
-    local result
-    result=$($BIN loadtest run "${dataset[@]}" --target 127.0.0.1:$port --connections "$connections" --duration "$duration" \
-        --admin-token $token --quiet --json "$work/run.json" "$@" 2>"$work/run.err" || true)
+    harness_run "$@"
     python3 - "$work/run.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -114,9 +118,7 @@ PY
 
 # One harness run; prints "throughput p50_µs p99_µs wrong_answers".
 harness_latency() { # target_port connections [extra options…]
-    local port=$1 connections=$2; shift 2
-    $BIN loadtest run "${dataset[@]}" --target 127.0.0.1:$port --connections "$connections" --duration "$duration" \
-        --admin-token $token --quiet --json "$work/run.json" "$@" >/dev/null 2>"$work/run.err" || true
+    harness_run "$@"
     python3 - "$work/run.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -179,9 +181,7 @@ fi
 # One harness run with webhooks and writes; prints "webhooks_per_s wrong writes_per_s write_p50_µs
 # write_p99_µs late_writes" (webhooks only: the harness's throughput counts the writes too).
 harness_writes() { # target_port connections [extra options…]
-    local port=$1 connections=$2; shift 2
-    $BIN loadtest run "${dataset[@]}" --target 127.0.0.1:$port --connections "$connections" --duration "$duration" \
-        --admin-token $token --quiet --json "$work/run.json" "$@" >/dev/null 2>"$work/run.err" || true
+    harness_run "$@"
     python3 - "$work/run.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -192,7 +192,7 @@ wrong = sum(v["errors"]["wrong_answer"] for v in kinds.values())
 writes = [kinds[k] for k in ("assign", "unassign") if k in kinds]
 done = sum(v["correct"] for v in writes)
 def percentile(name):
-    # the busier kind's figure (assignments are most of the writes)
+    # the larger of the assignments' and unassignments' figures
     return max((v["latency_us"][name] for v in writes), default=0)
 print(round(hooks / seconds), wrong, round(done / seconds), round(percentile("p50")), round(percentile("p99")), r.get("late_writes", 0))
 PY
